@@ -1,0 +1,4 @@
+#ifndef QUEUEFUNCTIONS_CSQLITE_SHIM_H
+#define QUEUEFUNCTIONS_CSQLITE_SHIM_H
+#include <sqlite3.h>
+#endif

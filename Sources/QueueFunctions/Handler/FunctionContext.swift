@@ -1,0 +1,40 @@
+import Foundation
+
+/// What a handler knows about the invocation it is running in.
+public struct FunctionContext: Sendable {
+    /// The function's name from `functions.json` (`process-import`).
+    public var functionName: String
+    /// A fresh identifier for this invocation.
+    public var invocationID: String
+    /// When the invocation times out and is cancelled.
+    public var deadline: Date
+    /// A logger that tags every line with the function, invocation and message ids.
+    public var logger: Logger
+    /// Sends messages to other queues, to chain functions.
+    public var queues: QueueClient
+    /// The host's clock (a manual one under test).
+    public var clock: any HostClock
+
+    /// Creates a context.
+    public init(functionName: String, invocationID: String, deadline: Date, logger: Logger, queues: QueueClient, clock: any HostClock) {
+        self.functionName = functionName
+        self.invocationID = invocationID
+        self.deadline = deadline
+        self.logger = logger
+        self.queues = queues
+        self.clock = clock
+    }
+
+    /// Time left before the deadline (zero when it has passed).
+    public var remainingTime: Duration {
+        max(.zero, deadline.duration(since: clock.now()))
+    }
+
+    /// Sends `value` as JSON to `queue`.
+    ///
+    /// - Returns: The new message's identity.
+    @discardableResult
+    public func send<Value: Encodable>(_ value: Value, to queue: String, delay: Duration = .zero) async throws -> MessageID {
+        try await queues.send(value, to: queue, delay: delay)
+    }
+}

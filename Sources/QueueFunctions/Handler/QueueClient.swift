@@ -1,0 +1,67 @@
+import Foundation
+
+/// Sends messages to queues: used by handlers (through their context), the gateway,
+/// the CLI and your own code.
+public struct QueueClient: Sendable {
+    /// Errors from sending.
+    public struct SendError: Error, CustomStringConvertible, Sendable {
+        /// What happened and what to do.
+        public var description: String
+    }
+
+    /// The store messages go to.
+    public let store: any QueueStore
+    /// The queues that may be sent to; nil allows any name.
+    public let knownQueues: Set<String>?
+
+    /// Creates a client for `store`, limited to `knownQueues` when given.
+    public init(store: any QueueStore, knownQueues: Set<String>? = nil) {
+        self.store = store
+        self.knownQueues = knownQueues
+    }
+
+    /// Sends `value` encoded as JSON to `queue`.
+    ///
+    /// - Returns: The new message's identity.
+    /// - Throws: ``SendError`` for an unknown queue or an unencodable value; store errors.
+    @discardableResult
+    public func send<Value: Encodable>(_ value: Value, to queue: String, delay: Duration = .zero) async throws -> MessageID {
+        let body: Data
+        do {
+            body = try JSONEncoder().encode(value)
+        } catch {
+            throw SendError(description: "could not encode \(Value.self) as JSON for queue '\(queue)': \(error)")
+        }
+        return try await send(body: body, to: queue, delay: delay)
+    }
+
+    /// Sends raw body bytes to `queue`.
+    ///
+    /// - Returns: The new message's identity.
+    @discardableResult
+    public func send(body: Data, to queue: String, delay: Duration = .zero) async throws -> MessageID {
+        try checkKnown(queue)
+        let message = OutgoingMessage(body: body, delay: delay)
+        try await store.send([message], to: queue)
+        return message.id
+    }
+
+    /// Sends several bodies to `queue` in one store call.
+    ///
+    /// - Returns: The new messages' identities, in order.
+    @discardableResult
+    public func send(bodies: [Data], to queue: String, delay: Duration = .zero) async throws -> [MessageID] {
+        try checkKnown(queue)
+        let messages = bodies.map { OutgoingMessage(body: $0, delay: delay) }
+        try await store.send(messages, to: queue)
+        return messages.map(\.id)
+    }
+
+    private func checkKnown(_ queue: String) throws {
+        guard let knownQueues, !knownQueues.contains(queue) else { return }
+        let known = knownQueues.sorted().joined(separator: ", ")
+        var text = "unknown queue '\(queue)'; declare it under \"queues\" in functions.json (known queues: \(known))"
+        if let guess = Suggestion.closest(to: queue, in: knownQueues) { text += "; did you mean '\(guess)'?" }
+        throw SendError(description: text)
+    }
+}

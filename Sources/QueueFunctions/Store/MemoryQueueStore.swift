@@ -1,0 +1,414 @@
+import Foundation
+import Synchronization
+
+/// The in-memory engine: fast, exact, and gone when the process ends.
+///
+/// Used by tests, the simulator and `--store memory:`. All state sits behind one
+/// lock; no call blocks for longer than its own bookkeeping.
+public final class MemoryQueueStore: QueueStore {
+    private enum Phase {
+        case visible
+        case delayed(until: Date)
+        case inFlight(until: Date)
+    }
+
+    private struct Record {
+        var id: MessageID
+        var queue: String
+        var body: Data
+        var sentAt: Date
+        var enqueuedAt: Date
+        var receiveCount: Int = 0
+        var firstReceivedAt: Date?
+        var failures: [FailureRecord] = []
+        var deadLetter: DeadLetterInfo?
+        var phase: Phase = .visible
+        /// Changes on every transition; ring and timer entries with another stamp are stale.
+        var stamp: UInt64
+        /// Changes on every delivery; only the current receipt settles.
+        var receipt: UInt64 = 0
+        /// Identifies this stay in `queue`, for the insertion-order ring.
+        var entry: UInt64
+    }
+
+    private struct Slot {
+        var id: MessageID
+        var stamp: UInt64
+    }
+
+    private struct Queue {
+        var visible = RingBuffer<Slot>()
+        var timers = MinHeap<Date, Slot>()
+        var arrivals = RingBuffer<Slot>()
+        var visibleCount = 0
+        var delayedCount = 0
+        var inFlightCount = 0
+        var total: Int { visibleCount + delayedCount + inFlightCount }
+    }
+
+    private struct State {
+        var records: [MessageID: Record] = [:]
+        var queues: [String: Queue] = [:]
+        var deadLetteredBySource: [String: Int] = [:]
+        var nextStamp: UInt64 = 0
+        var closed = false
+
+        mutating func stamp() -> UInt64 {
+            nextStamp &+= 1
+            return nextStamp
+        }
+    }
+
+    private let state = Mutex(State())
+    private let clock: any HostClock
+    private let signal = QueueSignal()
+
+    /// Creates an empty in-memory store on `clock`.
+    public init(clock: any HostClock = SystemClock()) {
+        self.clock = clock
+    }
+
+    // MARK: - Sending and receiving
+
+    /// Stores `messages` on `queue`.
+    public func send(_ messages: [OutgoingMessage], to queue: String) async throws {
+        let now = clock.now()
+        var visibleNow = 0
+        try state.withLock { state in
+            try Self.checkOpen(state)
+            for message in messages where state.records[message.id] != nil {
+                throw QueueStoreError(.invalidArgument, "message id \(message.id) is already in use; send it with a new id")
+            }
+            for message in messages {
+                let delay = max(.zero, message.delay)
+                let stamp = state.stamp()
+                var record = Record(
+                    id: message.id, queue: queue, body: message.body, sentAt: now, enqueuedAt: now,
+                    stamp: stamp, entry: stamp
+                )
+                if delay > .zero { record.phase = .delayed(until: now.adding(delay)) }
+                state.records[message.id] = record
+                Self.place(record, in: &state, now: now)
+                state.queues[queue, default: Queue()].arrivals.append(Slot(id: record.id, stamp: record.entry))
+                if delay == .zero { visibleNow += 1 }
+            }
+        }
+        if visibleNow > 0 { signal.notify(queue, count: visibleNow) }
+    }
+
+    /// Leases up to `maxCount` visible messages of `queue`, oldest first.
+    public func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) async throws -> [Lease] {
+        let now = clock.now()
+        let expiry = now.adding(visibilityTimeout)
+        return try state.withLock { state in
+            try Self.checkOpen(state)
+            guard maxCount > 0, state.queues[queue] != nil else { return [] }
+            Self.promoteDue(queue, in: &state, now: now)
+            var leases: [Lease] = []
+            leases.reserveCapacity(min(maxCount, state.queues[queue]?.visibleCount ?? 0))
+            while leases.count < maxCount, let slot = state.queues[queue]?.visible.popFirst() {
+                guard var record = state.records[slot.id], record.stamp == slot.stamp,
+                      case .visible = record.phase else { continue }
+                record.receiveCount += 1
+                if record.firstReceivedAt == nil { record.firstReceivedAt = now }
+                record.phase = .inFlight(until: expiry)
+                record.stamp = state.stamp()
+                record.receipt = record.stamp
+                state.queues[queue]?.visibleCount -= 1
+                state.queues[queue]?.inFlightCount += 1
+                state.queues[queue]?.timers.insert(expiry, Slot(id: record.id, stamp: record.stamp))
+                state.records[record.id] = record
+                let message = ReceivedMessage(
+                    id: record.id, queue: queue, body: record.body, sentAt: record.sentAt,
+                    receiveCount: record.receiveCount, firstReceivedAt: record.firstReceivedAt ?? now,
+                    failures: record.failures, deadLetter: record.deadLetter
+                )
+                leases.append(Lease(message: message, token: LeaseToken(messageID: record.id, receipt: record.receipt), expiresAt: expiry))
+            }
+            return leases
+        }
+    }
+
+    // MARK: - Settling
+
+    /// Applies each settlement, in order.
+    public func settle(_ settlements: [Settlement]) async throws -> [SettleResult] {
+        let now = clock.now()
+        var wake: [String: Int] = [:]
+        let results: [SettleResult] = try state.withLock { state in
+            try Self.checkOpen(state)
+            return settlements.map { settlement in
+                guard var record = state.records[settlement.token.messageID],
+                      record.receipt == settlement.token.receipt,
+                      case .inFlight = record.phase else { return .staleLease }
+                Self.unplace(record, in: &state)
+                switch settlement.action {
+                case .ack:
+                    Self.remove(record, in: &state)
+                case .retry(let delay, let failure):
+                    record.failures.append(failure)
+                    record.phase = delay > .zero ? .delayed(until: now.adding(delay)) : .visible
+                    record.stamp = state.stamp()
+                    if delay <= .zero { wake[record.queue, default: 0] += 1 }
+                    state.records[record.id] = record
+                    Self.place(record, in: &state, now: now)
+                case .deadLetter(let target, let failure):
+                    record.failures.append(failure)
+                    if let previous = record.deadLetter {
+                        state.deadLetteredBySource[previous.sourceQueue, default: 1] -= 1
+                    }
+                    record.deadLetter = DeadLetterInfo(
+                        sourceQueue: record.queue, receiveCount: record.receiveCount, reason: failure.error, at: now
+                    )
+                    state.deadLetteredBySource[record.queue, default: 0] += 1
+                    Self.move(&record, to: target, in: &state, now: now)
+                    wake[target, default: 0] += 1
+                case .abandon:
+                    record.receiveCount = max(0, record.receiveCount - 1)
+                    if record.receiveCount == 0 { record.firstReceivedAt = nil }
+                    record.phase = .visible
+                    record.stamp = state.stamp()
+                    state.records[record.id] = record
+                    Self.place(record, in: &state, now: now, front: true)
+                    wake[record.queue, default: 0] += 1
+                }
+                return .applied
+            }
+        }
+        for (queue, count) in wake { signal.notify(queue, count: count) }
+        return results
+    }
+
+    /// Renews a lease so that it lapses `visibilityTimeout` from now.
+    public func extend(_ token: LeaseToken, visibilityTimeout: Duration) async throws -> SettleResult {
+        let now = clock.now()
+        return try state.withLock { state in
+            try Self.checkOpen(state)
+            guard var record = state.records[token.messageID], record.receipt == token.receipt,
+                  case .inFlight = record.phase else { return .staleLease }
+            let expiry = now.adding(visibilityTimeout)
+            record.phase = .inFlight(until: expiry)
+            record.stamp = state.stamp()
+            state.records[record.id] = record
+            state.queues[record.queue]?.timers.insert(expiry, Slot(id: record.id, stamp: record.stamp))
+            return .applied
+        }
+    }
+
+    // MARK: - Operations
+
+    /// Moves dead-lettered messages back to their source queue (or `destination`).
+    public func redrive(from deadLetterQueue: String, to destination: String?, limit: Int) async throws -> Int {
+        let now = clock.now()
+        var wake: [String: Int] = [:]
+        let moved: Int = try state.withLock { state in
+            try Self.checkOpen(state)
+            guard let queue = state.queues[deadLetterQueue] else { return 0 }
+            var candidates: [MessageID] = []
+            queue.arrivals.forEach { slot in
+                guard candidates.count < limit, let record = state.records[slot.id], record.entry == slot.stamp,
+                      record.queue == deadLetterQueue else { return }
+                if case .inFlight = record.phase { return }
+                guard destination != nil || record.deadLetter != nil else { return }
+                candidates.append(record.id)
+            }
+            for id in candidates {
+                guard var record = state.records[id] else { continue }
+                let target = destination ?? record.deadLetter?.sourceQueue ?? deadLetterQueue
+                if let info = record.deadLetter {
+                    state.deadLetteredBySource[info.sourceQueue, default: 1] -= 1
+                }
+                record.deadLetter = nil
+                record.receiveCount = 0
+                record.firstReceivedAt = nil
+                Self.unplace(record, in: &state)
+                Self.move(&record, to: target, in: &state, now: now)
+                wake[target, default: 0] += 1
+            }
+            return candidates.count
+        }
+        for (queue, count) in wake { signal.notify(queue, count: count) }
+        return moved
+    }
+
+    /// Deletes every message of `queue`.
+    public func purge(_ queue: String) async throws -> Int {
+        try state.withLock { state in
+            try Self.checkOpen(state)
+            guard let entry = state.queues[queue] else { return 0 }
+            var removed = 0
+            entry.arrivals.forEach { slot in
+                guard let record = state.records[slot.id], record.entry == slot.stamp, record.queue == queue else { return }
+                if let info = record.deadLetter {
+                    state.deadLetteredBySource[info.sourceQueue, default: 1] -= 1
+                }
+                state.records.removeValue(forKey: record.id)
+                removed += 1
+            }
+            state.queues[queue] = nil
+            return removed
+        }
+    }
+
+    /// Lists up to `limit` messages of `queue`, oldest first.
+    public func peek(_ queue: String, limit: Int) async throws -> [StoredMessage] {
+        let now = clock.now()
+        return try state.withLock { state in
+            try Self.checkOpen(state)
+            Self.promoteDue(queue, in: &state, now: now)
+            guard let entry = state.queues[queue] else { return [] }
+            var messages: [StoredMessage] = []
+            entry.arrivals.forEach { slot in
+                guard messages.count < limit, let record = state.records[slot.id], record.entry == slot.stamp,
+                      record.queue == queue else { return }
+                let messageState: MessageState
+                switch record.phase {
+                case .visible: messageState = .visible
+                case .delayed(let until): messageState = .delayed(until: until)
+                case .inFlight(let until): messageState = .inFlight(until: until)
+                }
+                messages.append(StoredMessage(
+                    id: record.id, queue: record.queue, body: record.body, sentAt: record.sentAt,
+                    receiveCount: record.receiveCount, firstReceivedAt: record.firstReceivedAt,
+                    failures: record.failures, deadLetter: record.deadLetter, state: messageState
+                ))
+            }
+            return messages
+        }
+    }
+
+    /// Counts the messages of `queue` by state.
+    public func stats(for queue: String) async throws -> QueueStats {
+        let now = clock.now()
+        return try state.withLock { state in
+            try Self.checkOpen(state)
+            let deadLettered = state.deadLetteredBySource[queue] ?? 0
+            guard state.queues[queue] != nil else { return QueueStats(deadLettered: deadLettered) }
+            Self.promoteDue(queue, in: &state, now: now)
+            var oldest: Date?
+            while let slot = state.queues[queue]?.arrivals.first {
+                if let record = state.records[slot.id], record.entry == slot.stamp, record.queue == queue {
+                    oldest = record.enqueuedAt
+                    break
+                }
+                _ = state.queues[queue]?.arrivals.popFirst()
+            }
+            guard let entry = state.queues[queue] else { return QueueStats(deadLettered: deadLettered) }
+            return QueueStats(
+                visible: entry.visibleCount, delayed: entry.delayedCount, inFlight: entry.inFlightCount,
+                oldestEnqueuedAt: oldest, deadLettered: deadLettered
+            )
+        }
+    }
+
+    /// The names of every queue that holds at least one message.
+    public func queueNames() async throws -> [String] {
+        try state.withLock { state in
+            try Self.checkOpen(state)
+            return state.queues.filter { $0.value.total > 0 }.keys.sorted()
+        }
+    }
+
+    /// Waits for a send in this process or the next retry or lease to come due, or `deadline`.
+    public func waitForMessages(on queue: String, until deadline: Date) async {
+        let generation = signal.generation(of: queue)
+        let now = clock.now()
+        let wakeAt: Date? = state.withLock { state in
+            if state.closed { return nil }
+            Self.promoteDue(queue, in: &state, now: now)
+            guard let entry = state.queues[queue] else { return deadline }
+            if entry.visibleCount > 0 { return nil }
+            if let due = entry.timers.min?.key { return min(due, deadline) }
+            return deadline
+        }
+        guard let wakeAt, wakeAt > now else { return }
+        await signal.wait(on: queue, ifGeneration: generation, until: wakeAt, clock: clock)
+    }
+
+    /// Marks the store closed; later calls throw.
+    public func close() async {
+        state.withLock { $0.closed = true }
+    }
+
+    // MARK: - Bookkeeping (under the lock)
+
+    private static func checkOpen(_ state: State) throws {
+        if state.closed { throw QueueStoreError(.closed, "the in-memory store was closed; create a new one") }
+    }
+
+    /// Adds `record` to its queue's structures according to its phase.
+    private static func place(_ record: Record, in state: inout State, now: Date, front: Bool = false) {
+        var queue = state.queues[record.queue] ?? Queue()
+        switch record.phase {
+        case .visible:
+            if front { queue.visible.prepend(Slot(id: record.id, stamp: record.stamp)) }
+            else { queue.visible.append(Slot(id: record.id, stamp: record.stamp)) }
+            queue.visibleCount += 1
+        case .delayed(let until):
+            queue.timers.insert(until, Slot(id: record.id, stamp: record.stamp))
+            queue.delayedCount += 1
+        case .inFlight(let until):
+            queue.timers.insert(until, Slot(id: record.id, stamp: record.stamp))
+            queue.inFlightCount += 1
+        }
+        state.queues[record.queue] = queue
+    }
+
+    /// Takes `record` out of its queue's counts; stale ring and timer entries are skipped later.
+    private static func unplace(_ record: Record, in state: inout State) {
+        switch record.phase {
+        case .visible: state.queues[record.queue]?.visibleCount -= 1
+        case .delayed: state.queues[record.queue]?.delayedCount -= 1
+        case .inFlight: state.queues[record.queue]?.inFlightCount -= 1
+        }
+    }
+
+    /// Deletes an already unplaced record.
+    private static func remove(_ record: Record, in state: inout State) {
+        if let info = record.deadLetter {
+            state.deadLetteredBySource[info.sourceQueue, default: 1] -= 1
+        }
+        state.records.removeValue(forKey: record.id)
+    }
+
+    /// Puts an already unplaced record at the back of `target`, visible.
+    private static func move(_ record: inout Record, to target: String, in state: inout State, now: Date) {
+        record.queue = target
+        record.phase = .visible
+        record.enqueuedAt = now
+        record.stamp = state.stamp()
+        record.entry = record.stamp
+        state.records[record.id] = record
+        place(record, in: &state, now: now)
+        state.queues[target]?.arrivals.append(Slot(id: record.id, stamp: record.entry))
+    }
+
+    /// Makes delayed messages and lapsed leases of `queue` whose time has come visible.
+    private static func promoteDue(_ queue: String, in state: inout State, now: Date) {
+        guard var entry = state.queues[queue] else { return }
+        while let next = entry.timers.min, next.key <= now {
+            _ = entry.timers.popMin()
+            guard var record = state.records[next.value.id], record.stamp == next.value.stamp,
+                  record.queue == queue else { continue }
+            switch record.phase {
+            case .visible:
+                continue
+            case .delayed:
+                entry.delayedCount -= 1
+            case .inFlight:
+                entry.inFlightCount -= 1
+            }
+            record.phase = .visible
+            record.stamp = state.stamp()
+            entry.visible.append(Slot(id: record.id, stamp: record.stamp))
+            entry.visibleCount += 1
+            state.records[record.id] = record
+        }
+        state.queues[queue] = entry
+    }
+}
+
+extension QueueStore where Self == MemoryQueueStore {
+    /// An in-memory store on the system clock.
+    public static var memory: MemoryQueueStore { MemoryQueueStore() }
+}

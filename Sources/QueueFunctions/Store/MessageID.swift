@@ -1,0 +1,60 @@
+import Foundation
+
+/// The identity of a message, kept for its whole life: across retries,
+/// dead-lettering and redrive.
+public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    /// The textual form, a lowercase UUID unless the producer chose another.
+    public let rawValue: String
+
+    /// Wraps an existing identifier.
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+
+    /// A new random identifier.
+    public static func generate() -> MessageID {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return MessageID(uuidText(high: high, low: low))
+    }
+
+    /// The textual form.
+    public var description: String { rawValue }
+
+    /// Orders identifiers by their text.
+    public static func < (lhs: MessageID, rhs: MessageID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Encodes as a plain string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    /// Decodes from a plain string.
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private static func uuidText(high: UInt64, low: UInt64) -> String {
+        // Version 4, variant 1 layout: xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx
+        let high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
+        let low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var index = 0
+            func put(_ value: UInt64, nibbles: Int) {
+                for shift in stride(from: (nibbles - 1) * 4, through: 0, by: -4) {
+                    buffer[index] = hexDigits[Int((value >> UInt64(shift)) & 0xF)]
+                    index += 1
+                }
+            }
+            func dash() { buffer[index] = UInt8(ascii: "-"); index += 1 }
+            put(high >> 32, nibbles: 8); dash()
+            put((high >> 16) & 0xFFFF, nibbles: 4); dash()
+            put(high & 0xFFFF, nibbles: 4); dash()
+            put(low >> 48, nibbles: 4); dash()
+            put(low & 0xFFFF_FFFF_FFFF, nibbles: 12)
+            return index
+        }
+    }
+}

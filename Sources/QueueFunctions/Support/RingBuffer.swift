@@ -1,0 +1,61 @@
+/// A growable first-in, first-out buffer with O(1) push and pop at both ends.
+struct RingBuffer<Element> {
+    private var storage: [Element?] = Array(repeating: nil, count: 16)
+    private var head = 0
+    private(set) var count = 0
+
+    /// Whether the buffer holds nothing.
+    var isEmpty: Bool { count == 0 }
+
+    /// The first element, if any.
+    var first: Element? { count == 0 ? nil : storage[head] }
+
+    /// Appends at the back.
+    mutating func append(_ element: Element) {
+        if count == storage.count { grow() }
+        storage[(head + count) & (storage.count - 1)] = element
+        count += 1
+    }
+
+    /// Inserts at the front.
+    mutating func prepend(_ element: Element) {
+        if count == storage.count { grow() }
+        head = (head - 1 + storage.count) & (storage.count - 1)
+        storage[head] = element
+        count += 1
+    }
+
+    /// Removes and returns the first element, if any.
+    mutating func popFirst() -> Element? {
+        guard count > 0 else { return nil }
+        let element = storage[head]
+        storage[head] = nil
+        head = (head + 1) & (storage.count - 1)
+        count -= 1
+        if count == 0 { head = 0 }
+        return element
+    }
+
+    /// Every element, front to back.
+    func forEach(_ body: (Element) throws -> Void) rethrows {
+        var index = 0
+        while index < count {
+            if let element = storage[(head + index) & (storage.count - 1)] { try body(element) }
+            index += 1
+        }
+    }
+
+    /// Removes everything.
+    mutating func removeAll() {
+        self = RingBuffer()
+    }
+
+    private mutating func grow() {
+        var bigger: [Element?] = Array(repeating: nil, count: storage.count * 2)
+        for index in 0..<count {
+            bigger[index] = storage[(head + index) & (storage.count - 1)]
+        }
+        storage = bigger
+        head = 0
+    }
+}
