@@ -36,7 +36,7 @@ extension SQLiteMessageTable {
                 """)
             update.bind(1, targetID)
             update.bind(2, back)
-            update.bind(3, SQLiteTime.micros(now))
+            update.bind(3, SQLiteTime.nanos(now))
             update.bind(4, candidate.seq)
             try update.run()
             update.reset()

@@ -51,7 +51,7 @@ extension SQLiteMessageTable {
             "UPDATE messages SET pos = ?1 WHERE id = ?2 AND receipt = ?3 AND state = 2"
         )
         defer { update.reset() }
-        update.bind(1, SQLiteTime.micros(expiry))
+        update.bind(1, SQLiteTime.nanos(expiry))
         update.bind(2, token.messageID.rawValue)
         update.bind(3, Int64(bitPattern: token.receipt))
         try update.run()
@@ -91,7 +91,7 @@ extension SQLiteMessageTable {
         let update = try connection.statement("UPDATE messages SET state = ?1, pos = ?2, failures = ?3 WHERE seq = ?4")
         if delay > .zero {
             update.bind(1, SQLiteMessageTable.State.delayed)
-            update.bind(2, SQLiteTime.micros(now.adding(delay)))
+            update.bind(2, SQLiteTime.nanos(now.adding(delay)))
         } else {
             let back = try backPosition(row.queueID)
             update.bind(1, SQLiteMessageTable.State.visible)
@@ -114,7 +114,7 @@ extension SQLiteMessageTable {
         defer { update.reset() }
         update.bind(1, targetID)
         update.bind(2, back)
-        update.bind(3, SQLiteTime.micros(now))
+        update.bind(3, SQLiteTime.nanos(now))
         update.bind(4, try SQLiteFailureText.encode(row.failures + [failure]))
         update.bind(5, row.queue)
         update.bind(6, row.receiveCount)

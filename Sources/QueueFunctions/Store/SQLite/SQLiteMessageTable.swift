@@ -79,7 +79,7 @@ struct SQLiteMessageTable {
     func send(_ messages: [OutgoingMessage], to queue: String, now: Date) throws -> Int {
         guard !messages.isEmpty else { return 0 }
         let queueID = try queueIDCreating(queue)
-        let nowMicros = SQLiteTime.micros(now)
+        let nowNanos = SQLiteTime.nanos(now)
         var next = try backPosition(queueID)
         var visible = 0
         let insert = try connection.statement("""
@@ -92,7 +92,7 @@ struct SQLiteMessageTable {
             insert.bind(2, queueID)
             if message.delay > .zero {
                 insert.bind(3, State.delayed)
-                insert.bind(4, SQLiteTime.micros(now.adding(message.delay)))
+                insert.bind(4, SQLiteTime.nanos(now.adding(message.delay)))
             } else {
                 insert.bind(3, State.visible)
                 insert.bind(4, next)
@@ -100,7 +100,7 @@ struct SQLiteMessageTable {
                 visible += 1
             }
             insert.bind(5, blob: message.body)
-            insert.bind(6, nowMicros)
+            insert.bind(6, nowNanos)
             do {
                 try insert.run()
             } catch {
@@ -129,12 +129,12 @@ struct SQLiteMessageTable {
     /// Makes the delayed messages and lapsed leases of `queue` that are due at `now`
     /// visible, at the back of the receive order, earliest due first.
     func promoteDue(_ queue: Int64, now: Date) throws {
-        let nowMicros = SQLiteTime.micros(now)
+        let nowNanos = SQLiteTime.nanos(now)
         let probe = try connection.statement(
             "SELECT 1 FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND pos <= ?2 LIMIT 1"
         )
         probe.bind(1, queue)
-        probe.bind(2, nowMicros)
+        probe.bind(2, nowNanos)
         let anyDue = try probe.step()
         probe.reset()
         guard anyDue else { return }
@@ -147,7 +147,7 @@ struct SQLiteMessageTable {
             """)
         defer { promote.reset() }
         promote.bind(1, queue)
-        promote.bind(2, nowMicros)
+        promote.bind(2, nowNanos)
         promote.bind(3, base)
         try promote.run()
     }
@@ -165,8 +165,8 @@ struct SQLiteMessageTable {
             RETURNING lease_pos, receipt, \(Self.messageColumns)
             """)
         defer { lease.reset() }
-        lease.bind(1, SQLiteTime.micros(expiry))
-        lease.bind(2, SQLiteTime.micros(now))
+        lease.bind(1, SQLiteTime.nanos(expiry))
+        lease.bind(2, SQLiteTime.nanos(now))
         lease.bind(3, queueID)
         lease.bind(4, maxCount)
         var leased: [(order: Int64, lease: Lease)] = []

@@ -5,7 +5,8 @@ import Foundation
 /// The version lives in `PRAGMA user_version`; `PRAGMA application_id` marks the file
 /// as a QueueFunctions store. A file from a newer version is refused, never recreated.
 ///
-/// Times are integer microseconds since 1970 from the store's ``HostClock``.
+/// Times come from the store's ``HostClock`` and are kept as integer nanoseconds
+/// since 2001-01-01 00:00 UTC (see ``SQLiteTime``).
 enum SQLiteSchema {
     /// The schema this build writes.
     static let currentVersion: Int64 = 1
@@ -28,7 +29,7 @@ enum SQLiteSchema {
             queue_id          INTEGER NOT NULL REFERENCES queues(id),
             -- 0 visible, 1 delayed, 2 in flight.
             state             INTEGER NOT NULL,
-            -- Visible: place in the receive order. Delayed or in flight: when it comes due (µs).
+            -- Visible: place in the receive order. Delayed or in flight: when it comes due (ns).
             pos               INTEGER NOT NULL,
             body              BLOB NOT NULL,
             sent_at           INTEGER NOT NULL,

@@ -1,15 +1,29 @@
 import Foundation
 
-/// Dates as the integer microseconds since 1970 that a SQLite store keeps.
+/// Dates as a SQLite store keeps them: integer nanoseconds since 2001-01-01 00:00 UTC
+/// (Foundation's reference date).
+///
+/// Whole nanoseconds are finer than a `Date` can tell apart in this era, so every
+/// date read back is exactly the `Date` that was written.
 enum SQLiteTime {
-    /// `date` in whole microseconds since 1970.
-    static func micros(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    private static let nanosPerSecond: Int64 = 1_000_000_000
+    /// Seconds either side of the reference date that fit in an `Int64` of nanoseconds.
+    private static let limit = 9.2e9
+
+    /// `date` in whole nanoseconds since the reference date, clamped to what an `Int64` holds.
+    static func nanos(_ date: Date) -> Int64 {
+        let interval = date.timeIntervalSinceReferenceDate
+        guard interval.isFinite else { return interval > 0 ? .max : .min }
+        let whole = interval.rounded(.down)
+        guard whole < limit, whole > -limit else { return whole > 0 ? .max : .min }
+        let fraction = ((interval - whole) * 1e9).rounded()
+        return Int64(whole) * nanosPerSecond + Int64(fraction)
     }
 
-    /// The date `micros` microseconds after 1970.
-    static func date(_ micros: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+    /// The date `nanos` nanoseconds after the reference date.
+    static func date(_ nanos: Int64) -> Date {
+        let (whole, fraction) = nanos.quotientAndRemainder(dividingBy: nanosPerSecond)
+        return Date(timeIntervalSinceReferenceDate: Double(whole) + Double(fraction) / 1e9)
     }
 }
 
