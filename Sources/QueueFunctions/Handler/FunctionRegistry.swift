@@ -50,54 +50,50 @@ public struct FunctionRegistry: Sendable {
 
 /// Runs one handler type for the dispatcher: decoding and invoking, without generics.
 protocol FunctionInvoker: Sendable {
-    /// Decodes and invokes; returns an outcome per decoded message and the decode failures.
-    func invoke(_ leases: [Lease], context: FunctionContext, decoder: JSONDecoder) async -> InvocationReport
+    /// Decodes the leased bodies into a batch ready to run.
+    func prepare(_ leases: [Lease], decoder: JSONDecoder) -> PreparedInvocation
 }
 
-/// What one invocation produced.
-struct InvocationReport: Sendable {
-    /// Messages whose bodies could not be decoded, with the error text.
-    var undecodable: [(lease: Lease, error: String)] = []
-    /// Outcomes recorded by the handler for decoded messages.
-    var outcomes: [MessageID: ItemOutcome] = [:]
-    /// The decoded messages' ids, in order.
-    var invoked: [MessageID] = []
-    /// Set when the handler threw: unsettled invoked items fail with this text.
-    var thrownError: String?
-    /// Whether the handler was cancelled (by its timeout or shutdown).
-    var cancelled = false
+/// A decoded batch, ready to hand to the handler; its outcomes can be read at any
+/// time (for example when the invocation times out while the handler still runs).
+struct PreparedInvocation: Sendable {
+    /// Leases whose bodies could not be decoded, with the error text.
+    var undecodable: [(lease: Lease, error: String)]
+    /// Leases whose messages are in the batch, in order.
+    var invoked: [Lease]
+    /// Runs the handler on the batch.
+    var run: @Sendable (FunctionContext) async throws -> Void
+    /// The outcomes the handler has settled so far.
+    var outcomes: @Sendable () -> [MessageID: ItemOutcome]
 }
 
 /// The generic invoker behind ``FunctionRegistry/register(_:factory:)``.
 struct TypedInvoker<Function: QueueFunction>: FunctionInvoker {
     let function: Function
 
-    func invoke(_ leases: [Lease], context: FunctionContext, decoder: JSONDecoder) async -> InvocationReport {
-        var report = InvocationReport()
+    func prepare(_ leases: [Lease], decoder: JSONDecoder) -> PreparedInvocation {
+        var undecodable: [(lease: Lease, error: String)] = []
+        var invoked: [Lease] = []
         var items: [BatchItem<Function.Message>] = []
         items.reserveCapacity(leases.count)
+        invoked.reserveCapacity(leases.count)
         for lease in leases {
             do {
                 let message = try Function.decodeMessage(lease.message.body, using: decoder)
                 items.append(BatchItem(message: message, metadata: MessageMetadata(lease.message)))
+                invoked.append(lease)
             } catch {
-                report.undecodable.append((lease, DecodeErrorText.describe(error, as: Function.Message.self)))
+                undecodable.append((lease, DecodeErrorText.describe(error, as: Function.Message.self)))
             }
         }
-        guard !items.isEmpty else { return report }
-        report.invoked = items.map(\.id)
         let batch = MessageBatch(items)
-        do {
-            try await function.handle(batch, context: context)
-        } catch is CancellationError {
-            report.cancelled = true
-            report.thrownError = "cancelled"
-        } catch {
-            report.thrownError = String(describing: error)
-        }
-        if Task.isCancelled { report.cancelled = true }
-        report.outcomes = batch.settledOutcomes
-        return report
+        let function = self.function
+        return PreparedInvocation(
+            undecodable: undecodable,
+            invoked: invoked,
+            run: { context in try await function.handle(batch, context: context) },
+            outcomes: { batch.settledOutcomes }
+        )
     }
 }
 

@@ -1,0 +1,147 @@
+import Foundation
+
+extension FunctionRunner {
+    /// Decodes, invokes under the timeout, and settles one batch.
+    func process(_ leases: [Lease], invoker: any FunctionInvoker, decoder: JSONDecoder) async {
+        let now = environment.clock.now()
+        var planned: [SettlementPlanner.Planned] = []
+        var runnable: [Lease] = []
+        runnable.reserveCapacity(leases.count)
+        for lease in leases {
+            if lease.message.receiveCount > queue.maxReceiveCount {
+                planned.append(planner.exhausted(lease, now: now))
+            } else {
+                runnable.append(lease)
+            }
+        }
+        let prepared = invoker.prepare(runnable, decoder: decoder)
+        for (lease, error) in prepared.undecodable {
+            planned.append(planner.undecodable(lease, error: error, now: now))
+        }
+        if prepared.invoked.isEmpty {
+            await apply(planned)
+            return
+        }
+        planned += await invoke(prepared)
+        await apply(planned)
+    }
+
+    /// Runs the handler against its timeout; settles as soon as the outcome is known,
+    /// even when a timed-out handler has not yet honoured its cancellation.
+    private func invoke(_ prepared: PreparedInvocation) async -> [SettlementPlanner.Planned] {
+        let clock = environment.clock
+        let started = clock.now()
+        let deadline = started.adding(function.timeout)
+        let invocationID = MessageID.generate().rawValue
+        let ids = prepared.invoked.map(\.message.id.rawValue)
+        let context = FunctionContext(
+            functionName: function.name,
+            invocationID: invocationID,
+            deadline: deadline,
+            logger: logger.with("invocation", invocationID).with(ids.count == 1 ? "message_id" : "message_ids", ids.joined(separator: ",")),
+            queues: environment.queues,
+            clock: clock
+        )
+        metrics.update {
+            $0.invocations += 1
+            $0.busyWorkers += 1
+        }
+        let timeout = function.timeout
+        let ending: SettlementPlanner.Ending = await withTaskGroup(of: SettlementPlanner.Ending?.self) { group in
+            group.addTask {
+                do {
+                    try await prepared.run(context)
+                    return .returned
+                } catch {
+                    return .threw(String(describing: error))
+                }
+            }
+            group.addTask {
+                do {
+                    try await clock.sleep(until: deadline)
+                    return .timedOut(timeout)
+                } catch {
+                    return nil
+                }
+            }
+            var ending = SettlementPlanner.Ending.returned
+            for await result in group {
+                if let result {
+                    ending = result
+                    break
+                }
+            }
+            if Task.isCancelled { ending = .shutdown }
+            group.cancelAll()
+            return ending
+        }
+        let elapsed = clock.now().timeIntervalSince(started)
+        metrics.recordDuration(elapsed)
+        metrics.update { $0.busyWorkers -= 1 }
+        let planned = planner.plan(
+            prepared.invoked, outcomes: prepared.outcomes(), ending: ending, now: clock.now(), random: environment.random
+        )
+        report(ending, planned: planned, invocationID: invocationID)
+        return planned
+    }
+
+    private func report(_ ending: SettlementPlanner.Ending, planned: [SettlementPlanner.Planned], invocationID: String) {
+        let failureText: String?
+        switch ending {
+        case .returned, .shutdown: failureText = nil
+        case .threw(let text): failureText = text
+        case .timedOut(let timeout):
+            failureText = "timed out after \(DurationText.format(timeout))"
+            metrics.update { $0.timeouts += 1 }
+        }
+        guard let failureText else { return }
+        metrics.update { $0.failedInvocations += 1 }
+        logger.warning("invocation failed", [("invocation", invocationID), ("error", failureText), ("messages", "\(planned.count)")])
+        environment.events.record(HostEvent(
+            time: environment.clock.now(), kind: .failure, function: function.name,
+            message: "invocation \(invocationID) failed for \(planned.count) message(s): \(failureText)"
+        ))
+    }
+
+    /// Applies planned settlements in one store call and counts them.
+    func apply(_ planned: [SettlementPlanner.Planned]) async {
+        guard !planned.isEmpty else { return }
+        let results: [SettleResult]
+        do {
+            results = try await environment.store.settle(planned.map(\.settlement))
+        } catch {
+            logger.error("settling a batch failed; its messages will be delivered again when their leases lapse",
+                         [("error", "\(error)"), ("messages", "\(planned.count)")])
+            return
+        }
+        var succeeded = 0, retried = 0, deadLettered = 0, stale = 0
+        for (plan, result) in zip(planned, results) {
+            guard result == .applied else {
+                stale += 1
+                continue
+            }
+            if plan.succeeded {
+                succeeded += 1
+            } else if plan.deadLettered {
+                deadLettered += 1
+                let text = plan.error ?? "dead-lettered"
+                logger.error("message dead-lettered", [("message_id", plan.settlement.token.messageID.rawValue), ("reason", text)])
+                environment.events.record(HostEvent(
+                    time: environment.clock.now(), kind: .deadLetter, function: function.name,
+                    message: "message \(plan.settlement.token.messageID) moved to \(planner.deadLetterQueue): \(text)"
+                ))
+            } else if case .retry = plan.settlement.action {
+                retried += 1
+            }
+        }
+        if stale > 0 {
+            logger.warning("some settlements were refused because their leases had lapsed; those messages are delivered again",
+                           [("messages", "\(stale)")])
+        }
+        metrics.update {
+            $0.succeeded += succeeded
+            $0.retried += retried
+            $0.deadLettered += deadLettered
+        }
+    }
+}

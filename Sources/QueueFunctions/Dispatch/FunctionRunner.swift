@@ -1,0 +1,160 @@
+import Foundation
+import Synchronization
+
+/// Runs one function: a pool of worker tasks, each looping receive → decode →
+/// invoke → settle on the function's queue.
+///
+/// The pool size is set from outside (a fixed count, or the autoscaler) with
+/// ``setWorkerCount(_:)``; removed workers finish their batch first.
+public final class FunctionRunner: Sendable {
+    /// Everything a runner needs from its host.
+    public struct Environment: Sendable {
+        /// Where messages are leased and settled.
+        public var store: any QueueStore
+        /// The host's clock.
+        public var clock: any HostClock
+        /// The host's logger.
+        public var logger: Logger
+        /// Recent events, for the dashboard and `status`.
+        public var events: HostEventLog
+        /// Sends messages on behalf of handlers.
+        public var queues: QueueClient
+        /// How long idle workers wait before looking at the store again.
+        public var idlePollInterval: Duration
+        /// Random numbers in 0..<1 for backoff jitter.
+        public var random: @Sendable () -> Double
+        /// Notified whenever a worker goes idle or exits, so tests can wait for quiet.
+        public var activity: QueueSignal
+
+        /// Creates an environment.
+        public init(
+            store: any QueueStore, clock: any HostClock, logger: Logger, events: HostEventLog = HostEventLog(),
+            queues: QueueClient, idlePollInterval: Duration = .seconds(1),
+            random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, activity: QueueSignal = QueueSignal()
+        ) {
+            self.store = store
+            self.clock = clock
+            self.logger = logger
+            self.events = events
+            self.queues = queues
+            self.idlePollInterval = idlePollInterval
+            self.random = random
+            self.activity = activity
+        }
+    }
+
+    struct WorkerSlot {
+        var retiring = false
+        var idle = false
+        var wait: Task<Void, Never>?
+    }
+
+    struct State {
+        var workers: [Int: WorkerSlot] = [:]
+        var nextWorkerID = 0
+        var stopping = false
+    }
+
+    /// The function's configuration.
+    public let function: FunctionConfig
+    /// The configuration of the queue that triggers it.
+    public let queue: QueueConfig
+    /// The function's counters.
+    public let metrics = FunctionMetrics()
+
+    let entry: FunctionRegistry.Entry
+    let environment: Environment
+    let planner: SettlementPlanner
+    let logger: Logger
+    let state = Mutex(State())
+    private let spawns: AsyncStream<Int>
+    private let spawnContinuation: AsyncStream<Int>.Continuation
+
+    /// The key under which runners notify ``Environment/activity``.
+    public static let activityKey = "activity"
+
+    /// Creates a runner for `function`, triggered by `queue`, running the handler `entry`.
+    public init(function: FunctionConfig, queue: QueueConfig, entry: FunctionRegistry.Entry, environment: Environment) {
+        self.function = function
+        self.queue = queue
+        self.entry = entry
+        self.environment = environment
+        self.planner = SettlementPlanner(queue: queue, retry: function.retry)
+        self.logger = environment.logger.with("function", function.name)
+        (spawns, spawnContinuation) = AsyncStream.makeStream(of: Int.self)
+    }
+
+    /// Runs the pool until ``stop()`` is called and every worker has exited.
+    /// Cancelling the calling task is a hard stop: running invocations are cancelled
+    /// and their unsettled messages handed back.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            for await workerID in spawns {
+                group.addTask { await self.workerLoop(workerID) }
+            }
+        }
+    }
+
+    /// Sets how many worker tasks should run. New workers start at once; surplus
+    /// workers (idle ones first) finish their current batch and exit.
+    public func setWorkerCount(_ count: Int) {
+        let target = max(0, count)
+        let (newIDs, wake): ([Int], [Task<Void, Never>]) = state.withLock { state in
+            guard !state.stopping else { return ([], []) }
+            let active = state.workers.filter { !$0.value.retiring }
+            var newIDs: [Int] = []
+            var wake: [Task<Void, Never>] = []
+            if target > active.count {
+                for _ in active.count..<target {
+                    state.nextWorkerID += 1
+                    state.workers[state.nextWorkerID] = WorkerSlot()
+                    newIDs.append(state.nextWorkerID)
+                }
+            } else if target < active.count {
+                let ordered = active.sorted { lhs, rhs in
+                    if lhs.value.idle != rhs.value.idle { return lhs.value.idle }
+                    return lhs.key > rhs.key
+                }
+                for (id, _) in ordered.prefix(active.count - target) {
+                    state.workers[id]?.retiring = true
+                    if let task = state.workers[id]?.wait { wake.append(task) }
+                }
+            }
+            return (newIDs, wake)
+        }
+        metrics.update { $0.desiredWorkers = target }
+        for task in wake { task.cancel() }
+        for id in newIDs { spawnContinuation.yield(id) }
+    }
+
+    /// Stops taking new messages: idle workers exit, busy ones finish their batch.
+    public func stop() {
+        let wake: [Task<Void, Never>] = state.withLock { state in
+            state.stopping = true
+            return state.workers.values.compactMap(\.wait)
+        }
+        for task in wake { task.cancel() }
+        spawnContinuation.finish()
+    }
+
+    /// Worker tasks alive now (including ones finishing their last batch).
+    public var workerCount: Int {
+        state.withLock { $0.workers.count }
+    }
+
+    /// Worker tasks not asked to retire.
+    public var activeWorkerCount: Int {
+        state.withLock { $0.workers.values.count { !$0.retiring } }
+    }
+
+    /// Whether every worker is idle, waiting for messages.
+    public var isQuiescent: Bool {
+        state.withLock { $0.workers.values.allSatisfy(\.idle) }
+    }
+
+    func shouldExit(_ workerID: Int) -> Bool {
+        state.withLock { state in
+            state.stopping || (state.workers[workerID]?.retiring ?? true)
+        }
+    }
+}

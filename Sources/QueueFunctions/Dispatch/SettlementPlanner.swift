@@ -1,0 +1,103 @@
+import Foundation
+
+/// Turns what happened in one invocation into store settlements: the retry and
+/// dead-letter rules of the host, in one pure function.
+struct SettlementPlanner: Sendable {
+    /// How an invocation ended.
+    enum Ending: Sendable, Equatable {
+        /// The handler returned: unsettled items succeeded.
+        case returned
+        /// The handler threw: unsettled items failed with this text.
+        case threw(String)
+        /// The invocation ran past its timeout and was cancelled.
+        case timedOut(Duration)
+        /// The host is shutting down: unsettled items are handed back untouched.
+        case shutdown
+    }
+
+    /// One planned settlement and why, for metrics and logs.
+    struct Planned: Sendable {
+        var settlement: Settlement
+        var succeeded: Bool
+        var deadLettered: Bool
+        var error: String?
+    }
+
+    let queue: QueueConfig
+    let retry: RetryPolicy
+    let deadLetterQueue: String
+
+    init(queue: QueueConfig, retry: RetryPolicy) {
+        self.queue = queue
+        self.retry = retry
+        self.deadLetterQueue = queue.deadLetterQueue ?? "\(queue.name)-dlq"
+    }
+
+    /// Settlements for messages whose receive count is already past the limit before
+    /// any handler saw them this time (an earlier delivery crashed or was killed).
+    func exhausted(_ lease: Lease, now: Date) -> Planned {
+        let text = "received \(lease.message.receiveCount) times, more than max_receive_count \(queue.maxReceiveCount), "
+            + "without being settled: an earlier delivery probably crashed the host or was killed"
+        return deadLetter(lease, text, now: now)
+    }
+
+    /// The settlement for a body that could not be decoded: retrying cannot fix it.
+    func undecodable(_ lease: Lease, error: String, now: Date) -> Planned {
+        deadLetter(lease, error, now: now)
+    }
+
+    /// The settlement for each invoked lease, from the handler's outcomes and how it ended.
+    func plan(
+        _ leases: [Lease], outcomes: [MessageID: ItemOutcome], ending: Ending, now: Date, random: () -> Double
+    ) -> [Planned] {
+        leases.map { lease in
+            if let outcome = outcomes[lease.message.id] {
+                return apply(outcome.kind, to: lease, now: now, random: random)
+            }
+            switch ending {
+            case .returned:
+                return apply(.success, to: lease, now: now, random: random)
+            case .threw(let text):
+                return apply(.failure(text), to: lease, now: now, random: random)
+            case .timedOut(let timeout):
+                let text = "timed out after \(DurationText.format(timeout)) and was cancelled; raise the function's timeout if the work needs longer"
+                return apply(.failure(text), to: lease, now: now, random: random)
+            case .shutdown:
+                return Planned(settlement: Settlement(lease.token, .abandon), succeeded: false, deadLettered: false, error: nil)
+            }
+        }
+    }
+
+    private func apply(_ kind: ItemOutcome.Kind, to lease: Lease, now: Date, random: () -> Double) -> Planned {
+        let attempt = lease.message.receiveCount
+        switch kind {
+        case .success:
+            return Planned(settlement: Settlement(lease.token, .ack), succeeded: true, deadLettered: false, error: nil)
+        case .deadLetter(let reason):
+            return deadLetter(lease, reason, now: now)
+        case .failure(let text):
+            if attempt >= queue.maxReceiveCount { return deadLetter(lease, text, now: now) }
+            let delay = retry.delay(afterAttempt: attempt, unit: random())
+            return retryPlan(lease, after: delay, text, now: now)
+        case .retry(let delay, let text):
+            if attempt >= queue.maxReceiveCount { return deadLetter(lease, text, now: now) }
+            return retryPlan(lease, after: delay, text, now: now)
+        }
+    }
+
+    private func retryPlan(_ lease: Lease, after delay: Duration, _ text: String, now: Date) -> Planned {
+        let failure = FailureRecord(attempt: lease.message.receiveCount, at: now, error: text)
+        return Planned(
+            settlement: Settlement(lease.token, .retry(after: delay, failure: failure)),
+            succeeded: false, deadLettered: false, error: text
+        )
+    }
+
+    private func deadLetter(_ lease: Lease, _ text: String, now: Date) -> Planned {
+        let failure = FailureRecord(attempt: lease.message.receiveCount, at: now, error: text)
+        return Planned(
+            settlement: Settlement(lease.token, .deadLetter(queue: deadLetterQueue, failure: failure)),
+            succeeded: false, deadLettered: true, error: text
+        )
+    }
+}

@@ -1,0 +1,15 @@
+import Foundation
+@testable import QueueFunctions
+
+/// One storage engine under test: every engine runs the same conformance suite.
+struct StoreEngine: Sendable, CustomStringConvertible {
+    let name: String
+    let make: @Sendable (ManualClock) async throws -> any QueueStore
+
+    var description: String { name }
+
+    /// Every engine the conformance suite runs against.
+    static let all: [StoreEngine] = [memory]
+
+    static let memory = StoreEngine(name: "memory") { clock in MemoryQueueStore(clock: clock) }
+}
