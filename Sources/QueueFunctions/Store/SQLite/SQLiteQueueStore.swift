@@ -39,6 +39,9 @@ public final class SQLiteQueueStore: QueueStore {
         self.worker = try await SQLiteWorker.start(path: resolved, options: options)
     }
 
+    /// How many transactions the store has committed (concurrent calls share one).
+    var commitCount: Int { worker.commitCount }
+
     deinit {
         worker.requestClose()
     }

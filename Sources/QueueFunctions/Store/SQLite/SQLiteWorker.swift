@@ -36,6 +36,7 @@ final class SQLiteWorker: Sendable {
     }
 
     private let state = Mutex(State())
+    private let commits = Atomic<Int>(0)
     private let wakeUp = DispatchSemaphore(value: 0)
     private let path: String
 
@@ -115,6 +116,9 @@ final class SQLiteWorker: Sendable {
         }
     }
 
+    /// How many transactions have committed, for tests of group commit.
+    var commitCount: Int { commits.load(ordering: .relaxed) }
+
     /// Asks the thread to finish the jobs handed in and close, without waiting for it.
     func requestClose() {
         let signal: Bool = state.withLock { state in
@@ -183,6 +187,7 @@ final class SQLiteWorker: Sendable {
                 }
             }
             try connection.execute("COMMIT")
+            commits.add(1, ordering: .relaxed)
         } catch {
             connection.queueIDs.removeAll()
             try? connection.execute("ROLLBACK")
