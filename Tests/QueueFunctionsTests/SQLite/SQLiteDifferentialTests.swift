@@ -20,10 +20,6 @@ struct SQLiteDifferentialTests {
                 let views = try await script.snapshot()
                 try #require(views[0] == views[1], "step \(step) state differs\n\(script.log.joined(separator: "\n"))")
             }
-            if ProcessInfo.processInfo.environment["QF_DIFF_DEBUG"] != nil {
-                print(script.log.joined(separator: "\n"))
-                print(try await script.snapshot()[1])
-            }
             await sqlite.close()
         }
     }

@@ -47,6 +47,10 @@ final class SQLiteConnection {
                 )
             }
             try execute("PRAGMA synchronous=\(options.synchronous.pragmaValue)")
+            // A 64 MiB page cache keeps the hot index pages of a large backlog in memory.
+            try execute("PRAGMA cache_size=-65536")
+            // Savepoint and statement journals stay in memory instead of temporary files.
+            try execute("PRAGMA temp_store=MEMORY")
         } catch {
             close()
             throw error
