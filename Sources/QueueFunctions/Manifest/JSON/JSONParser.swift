@@ -192,6 +192,7 @@ struct JSONParser {
     }
 
     private mutating func parseEscape() throws(JSONSyntaxError) -> Unicode.Scalar {
+        let start = location
         advance()
         guard let byte = current else { throw error("the file ends inside an escape", fix: "complete or remove the escape") }
         let simple: [UInt8: Unicode.Scalar] = [
@@ -203,8 +204,9 @@ struct JSONParser {
             return scalar
         }
         guard byte == UInt8(ascii: "u") else {
-            throw error(
-                "invalid escape '\\\(describeScalar(at: offset))'",
+            throw JSONSyntaxError(
+                location: start, path: currentPath,
+                message: "invalid escape '\\\(describeScalar(at: offset))'",
                 fix: #"use one of \" \\ \/ \b \f \n \r \t \uXXXX, or write \\ for a backslash"#
             )
         }
