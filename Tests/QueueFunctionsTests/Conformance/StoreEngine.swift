@@ -9,7 +9,10 @@ struct StoreEngine: Sendable, CustomStringConvertible {
     var description: String { name }
 
     /// Every engine the conformance suite runs against.
-    static let all: [StoreEngine] = [memory]
+    static let all: [StoreEngine] = [memory, sqlite]
 
     static let memory = StoreEngine(name: "memory") { clock in MemoryQueueStore(clock: clock) }
+
+    /// A SQLite store in a temporary directory that is removed when the store closes.
+    static let sqlite = StoreEngine(name: "sqlite") { clock in try await TemporarySQLiteStore(clock: clock) }
 }

@@ -1,0 +1,98 @@
+import Foundation
+@testable import QueueFunctions
+
+/// A fresh directory under the system's temporary directory, removed by ``remove()``.
+struct TemporaryDirectory: Sendable {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("queuefunctions-sqlite-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// A path inside the directory.
+    func path(_ name: String) -> String {
+        url.appendingPathComponent(name).path
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// Runs `body` with a temporary directory that is removed afterwards, even when `body` throws.
+func withTemporaryDirectory<T>(_ body: (TemporaryDirectory) async throws -> T) async throws -> T {
+    let directory = try TemporaryDirectory()
+    do {
+        let result = try await body(directory)
+        directory.remove()
+        return result
+    } catch {
+        directory.remove()
+        throw error
+    }
+}
+
+/// A SQLite store in a temporary directory of its own, removed when the store is closed.
+/// Lets engine factories hand out SQLite stores without leaving files behind.
+final class TemporarySQLiteStore: QueueStore {
+    let store: SQLiteQueueStore
+    private let directory: TemporaryDirectory
+
+    init(clock: any HostClock, options: SQLiteQueueStore.Options = .init()) async throws {
+        let directory = try TemporaryDirectory()
+        self.directory = directory
+        do {
+            store = try await SQLiteQueueStore(path: directory.path("queues.sqlite"), clock: clock, options: options)
+        } catch {
+            directory.remove()
+            throw error
+        }
+    }
+
+    func send(_ messages: [OutgoingMessage], to queue: String) async throws {
+        try await store.send(messages, to: queue)
+    }
+
+    func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) async throws -> [Lease] {
+        try await store.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
+    }
+
+    func settle(_ settlements: [Settlement]) async throws -> [SettleResult] {
+        try await store.settle(settlements)
+    }
+
+    func extend(_ token: LeaseToken, visibilityTimeout: Duration) async throws -> SettleResult {
+        try await store.extend(token, visibilityTimeout: visibilityTimeout)
+    }
+
+    func redrive(from deadLetterQueue: String, to destination: String?, limit: Int) async throws -> Int {
+        try await store.redrive(from: deadLetterQueue, to: destination, limit: limit)
+    }
+
+    func purge(_ queue: String) async throws -> Int {
+        try await store.purge(queue)
+    }
+
+    func peek(_ queue: String, limit: Int) async throws -> [StoredMessage] {
+        try await store.peek(queue, limit: limit)
+    }
+
+    func stats(for queue: String) async throws -> QueueStats {
+        try await store.stats(for: queue)
+    }
+
+    func queueNames() async throws -> [String] {
+        try await store.queueNames()
+    }
+
+    func waitForMessages(on queue: String, until deadline: Date) async {
+        await store.waitForMessages(on: queue, until: deadline)
+    }
+
+    func close() async {
+        await store.close()
+        directory.remove()
+    }
+}
