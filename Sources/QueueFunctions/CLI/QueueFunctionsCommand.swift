@@ -39,7 +39,8 @@ public enum QueueFunctionsCommand {
             let command = words.isEmpty ? "serve" : words.removeFirst()
             let context = CommandContext(arguments: parsed, words: words, registry: registry, environment: environment, output: output)
             if parsed.has("--help") || command == "help" {
-                output.line(CommandHelp.text(for: command == "help" ? words.first : command))
+                let topic = command == "help" ? words.first : (parsed.positionals.isEmpty ? nil : command)
+                output.line(CommandHelp.text(for: topic))
                 return ExitCode.success
             }
             switch command {

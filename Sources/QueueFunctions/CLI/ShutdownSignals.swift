@@ -1,22 +1,24 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Turns SIGINT and SIGTERM into a count that async code can wait on.
 final class ShutdownSignals: Sendable {
     private let signal = QueueSignal()
-    private let sources: [any DispatchSourceSignal]
+    private let sources: Mutex<[any DispatchSourceSignal]>
     private static let key = "shutdown"
 
     /// Starts listening for SIGINT and SIGTERM (their default action is disabled).
     init() {
         let signal = self.signal
-        sources = [SIGINT, SIGTERM].map { number in
+        let created: [any DispatchSourceSignal] = [SIGINT, SIGTERM].map { number in
             Foundation.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { signal.notify(Self.key) }
             source.resume()
             return source
         }
+        sources = Mutex(created)
     }
 
     /// How many signals have arrived.
@@ -29,6 +31,8 @@ final class ShutdownSignals: Sendable {
 
     /// Stops listening.
     func cancel() {
-        for source in sources { source.cancel() }
+        sources.withLock { sources in
+            for source in sources { source.cancel() }
+        }
     }
 }

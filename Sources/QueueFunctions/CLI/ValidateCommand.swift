@@ -36,13 +36,15 @@ enum ValidateCommand {
                 context.output.line("\(url.path) is valid: \(manifest.queues.count) queues, \(manifest.functions.count) functions, "
                                     + "\(manifest.producers.count) producers, \(loaded.warnings.count) warning(s).")
             }
-        } catch {
+        } catch let error as ManifestError {
             if context.wantsJSON {
                 let errors = error.diagnostics.filter { $0.severity == .error }.map(diagnostic)
                 let warnings = error.diagnostics.filter { $0.severity == .warning }.map(diagnostic)
                 try context.printJSON(Report(valid: false, file: url.path, queues: 0, functions: 0, producers: 0, errors: errors, warnings: warnings))
                 throw CommandError.manifest("\(url.path) is invalid: \(errors.count) error(s)")
             }
+            throw CommandError.manifest("\(error)")
+        } catch {
             throw CommandError.manifest("\(error)")
         }
     }
