@@ -38,7 +38,7 @@ public enum ManifestLoader {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw fileError(file, "the manifest file does not exist",
-                            "create it (start from Samples/functions.json) or pass its path with --manifest PATH")
+                            #"create it, starting from {"queues": [], "functions": []}, or pass its path with --manifest PATH"#)
         }
         guard !isDirectory.boolValue else {
             throw fileError(file, "the manifest path is a directory", "point at the functions.json file inside it")
