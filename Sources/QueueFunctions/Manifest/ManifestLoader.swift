@@ -38,7 +38,7 @@ public enum ManifestLoader {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw fileError(file, "the manifest file does not exist",
-                            "create it (start from Samples/functions.json) or pass its path with --manifest PATH")
+                            #"create it, starting from {"queues": [], "functions": []}, or pass its path with --manifest PATH"#)
         }
         guard !isDirectory.boolValue else {
             throw fileError(file, "the manifest path is a directory", "point at the functions.json file inside it")
@@ -82,8 +82,16 @@ public enum ManifestLoader {
         let diagnostics = decodingDiagnostics + ManifestValidator.validate(draft, registeredHandlers: registeredHandlers)
         let errors = inFileOrder(diagnostics.filter { $0.severity == .error })
         let warnings = inFileOrder(diagnostics.filter { $0.severity == .warning })
-        guard errors.isEmpty, let manifest = ManifestAssembler.assemble(draft) else {
+        guard errors.isEmpty else {
             throw ManifestError(file: fileName, diagnostics: errors + warnings)
+        }
+        guard let manifest = ManifestAssembler.assemble(draft) else {
+            // Unreachable when validation is complete: a missing required value is always reported.
+            let incomplete = ManifestDiagnostic(
+                severity: .error, kind: .missingKey, path: JSONPath.root,
+                message: "the manifest is incomplete", fix: "check that every queue, function and producer has its required keys"
+            )
+            throw ManifestError(file: fileName, diagnostics: [incomplete] + warnings)
         }
         return LoadedManifest(manifest: manifest, warnings: warnings)
     }

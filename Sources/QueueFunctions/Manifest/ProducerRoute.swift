@@ -55,7 +55,7 @@ struct ProducerRoute: Sendable, Hashable {
         if route.isReserved {
             return .failure(Problem(
                 kind: .reservedRoute,
-                message: "route path \(path) is reserved by the host (\(reservedDescription))",
+                message: "route path \(JSONText.string(path)) is reserved by the host (\(reservedDescription))",
                 fix: "choose a path outside them, such as \(route.alternativePath)"
             ))
         }

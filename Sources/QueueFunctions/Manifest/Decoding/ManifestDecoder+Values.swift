@@ -16,7 +16,7 @@ extension ManifestDecoder {
             let memberPath = JSONPath.member(path, member.key)
             if let first = members[member.key] {
                 error(.duplicateKey, memberPath, at: member.keyLocation,
-                      "key \(JSONText.string(member.key)) is written twice in \(name) (first at line \(first.keyLocation.line))",
+                      "key \(JSONText.string(member.key)) is written twice in \(name) (first at \(first.keyLocation))",
                       "remove one of them; JSON readers disagree on which one wins")
                 continue
             }

@@ -29,8 +29,7 @@ struct ManifestDecoder {
     // MARK: Sections
 
     private mutating func decodeRoot(_ root: JSONValue) {
-        let keys = ["$schema", "host", "queues", "functions", "producers"]
-        guard let fields = object(root, path: JSONPath.root, name: "the manifest", allowedKeys: keys) else { return }
+        guard let fields = object(root, path: JSONPath.root, name: "the manifest", allowedKeys: ManifestKeys.root) else { return }
         _ = string(fields, "$schema")
         if let host = fields["host"] {
             decodeHost(host.value, path: fields.path("host"))
@@ -52,8 +51,7 @@ struct ManifestDecoder {
     }
 
     private mutating func decodeHost(_ value: JSONValue, path: String) {
-        let keys = ["max_workers", "idle_poll_interval", "shutdown_grace_period", "idempotency_window"]
-        guard let fields = object(value, path: path, name: "host", allowedKeys: keys) else { return }
+        guard let fields = object(value, path: path, name: "host", allowedKeys: ManifestKeys.host) else { return }
         let defaults = HostConfig()
         draft.host = HostConfig(
             maxWorkers: int(fields, "max_workers", default: defaults.maxWorkers, bounds: .atLeast(1)) ?? defaults.maxWorkers,
@@ -68,8 +66,7 @@ struct ManifestDecoder {
 
     private mutating func decodeQueue(_ value: JSONValue, index: Int) {
         let path = JSONPath.element("$.queues", index)
-        let keys = ["name", "dead_letter_queue", "max_receive_count", "visibility_timeout"]
-        guard let fields = object(value, path: path, name: "queue \(path)", allowedKeys: keys) else { return }
+        guard let fields = object(value, path: path, name: "queue \(path)", allowedKeys: ManifestKeys.queue) else { return }
         let defaults = QueueConfig(name: "")
         let name = queueName(fields, "name", requiredFix: #"add "name": "import-jobs""#)
         let deadLetter = queueName(fields, "dead_letter_queue")
@@ -94,8 +91,7 @@ struct ManifestDecoder {
 
     private mutating func decodeFunction(_ value: JSONValue, index: Int) {
         let path = JSONPath.element("$.functions", index)
-        let keys = ["name", "handler", "trigger", "timeout", "retry", "scale"]
-        guard let fields = object(value, path: path, name: "function \(path)", allowedKeys: keys) else { return }
+        guard let fields = object(value, path: path, name: "function \(path)", allowedKeys: ManifestKeys.function) else { return }
         let handlerFix: String
         if let registeredHandlers, !registeredHandlers.isEmpty {
             handlerFix = #"add "handler": one of the registered handlers "# + registeredHandlers.sorted().joined(separator: ", ")
@@ -126,17 +122,15 @@ struct ManifestDecoder {
     }
 
     private mutating func decodeTrigger(_ value: JSONValue, path: String, into function: inout ManifestDraft.Function) {
-        let keys = ["queue", "batch_size", "batching_window"]
-        guard let fields = object(value, path: path, name: "the trigger", allowedKeys: keys) else { return }
+        guard let fields = object(value, path: path, name: "the trigger", allowedKeys: ManifestKeys.trigger) else { return }
         function.queue = string(fields, "queue", requiredFix: #"add "queue": the name of a queue declared under "queues""#)
         function.batchSize = int(fields, "batch_size", default: 10, bounds: .between(1, 10_000)) ?? function.batchSize
         function.batchingWindow = duration(fields, "batching_window", default: .zero, bounds: .any) ?? function.batchingWindow
     }
 
     private mutating func decodeRetry(_ value: JSONValue, path: String) -> RetryPolicy {
-        let keys = ["initial_delay", "max_delay", "multiplier", "jitter"]
         let defaults = RetryPolicy()
-        guard let fields = object(value, path: path, name: "retry", allowedKeys: keys) else { return defaults }
+        guard let fields = object(value, path: path, name: "retry", allowedKeys: ManifestKeys.retry) else { return defaults }
         let initial = duration(fields, "initial_delay", default: defaults.initialDelay, bounds: .any)
         let maximum = duration(fields, "max_delay", default: defaults.maxDelay, bounds: .any)
         if let initial, let maximum, initial > maximum {
@@ -154,9 +148,8 @@ struct ManifestDecoder {
     }
 
     private mutating func decodeScale(_ value: JSONValue, path: String) -> ScaleConfig {
-        let keys = ["min_workers", "max_workers", "target_backlog_per_worker", "scale_interval", "max_scale_up_step", "scale_down_stabilization"]
         let defaults = ScaleConfig()
-        guard let fields = object(value, path: path, name: "scale", allowedKeys: keys) else { return defaults }
+        guard let fields = object(value, path: path, name: "scale", allowedKeys: ManifestKeys.scale) else { return defaults }
         let minimum = int(fields, "min_workers", default: defaults.minWorkers, bounds: .atLeast(0))
         let maximum = int(fields, "max_workers", default: defaults.maxWorkers, bounds: .atLeast(1))
         if let minimum, let maximum, maximum < minimum {
@@ -181,8 +174,7 @@ struct ManifestDecoder {
 
     private mutating func decodeProducer(_ value: JSONValue, index: Int) {
         let path = JSONPath.element("$.producers", index)
-        let keys = ["type", "route", "queue", "idempotency_field"]
-        guard let fields = object(value, path: path, name: "producer \(path)", allowedKeys: keys) else { return }
+        guard let fields = object(value, path: path, name: "producer \(path)", allowedKeys: ManifestKeys.producer) else { return }
         if let type = string(fields, "type", requiredFix: #"add "type": "http""#), type != "http" {
             error(.invalidValue, fields.path("type"), at: fields["type"]?.value.location,
                   "unsupported producer type \(JSONText.string(type))", #"use "http", the only producer type"#)

@@ -173,7 +173,7 @@ struct ManifestValidator {
             if let first = routes[route] {
                 report(.error, .duplicateRoute, JSONPath.member(producer.path, "route"),
                        "route \(JSONText.string("\(route.method) \(route.path)")) is already used by \(first.path)",
-                       "give each producer its own method and path, such as \(route.method) \(route.path)-\(producer.index + 1)")
+                       "give each producer its own method and path, or remove the duplicate")
             } else {
                 routes[route] = producer
             }
