@@ -52,6 +52,8 @@ public enum OrderQueues {
     public static let declined = "payments-declined"
     /// Notifications to send.
     public static let notifications = "notifications"
+    /// Audit events to write.
+    public static let audit = "audit-events"
 }
 
 /// `submit-order`: accepts the order and only sends two messages — reserve stock and
@@ -67,6 +69,7 @@ public struct OrderSubmitter: MessageFunction {
     /// Fans the order out.
     public func handle(_ order: Order, metadata: MessageMetadata, context: FunctionContext) async throws {
         services.setOrderStatus(order.orderID, "accepted")
+        try await context.send(AuditEvent(kind: "order-accepted", subject: order.orderID), to: OrderQueues.audit)
         try await context.send(order, to: OrderQueues.stock)
         try await context.send(order, to: OrderQueues.payments)
         try await context.send(Notification(to: order.email, text: "We received order \(order.orderID)."), to: OrderQueues.notifications)
