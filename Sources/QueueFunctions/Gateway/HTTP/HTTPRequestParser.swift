@@ -176,6 +176,7 @@ struct HTTPRequestParser {
                         index = start
                         continue
                     }
+                    if index - start > maxHeaderBytes { return .failure(.targetTooLong(limit: maxHeaderBytes)) }
                     requestLineEnded = true
                 } else if isEmpty {
                     let end = index + 1
