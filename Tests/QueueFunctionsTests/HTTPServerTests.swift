@@ -264,6 +264,36 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func closesAConnectionThatNeverSendsARequest() async throws {
+        try await withHTTPServer { server in
+            let port = server.boundPort
+            let received = try await offPool {
+                let client = try HTTPTestClient(port: port)
+                return try client.readToEnd()
+            }
+            #expect(received.isEmpty)
+            #expect(try await expectServerStillServes(port: port).status == 200)
+        }
+    }
+
+    @Test func dropsHandlerHeadersThatWouldSplitTheResponse() async throws {
+        let handler: @Sendable (HTTPRequest) async -> HTTPResponse = { _ in
+            HTTPResponse(status: 200, headers: ["X-Bad": "a\r\nInjected: 1", "X-Good": "fine", "Content-Length": "999"])
+        }
+        try await withHTTPServer(handler: handler) { server in
+            let port = server.boundPort
+            let response = try await offPool {
+                let client = try HTTPTestClient(port: port)
+                try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                return try client.readResponse()
+            }
+            #expect(response.header("X-Good") == "fine")
+            #expect(response.header("Injected") == nil)
+            #expect(response.header("X-Bad") == nil)
+            #expect(response.header("Content-Length") == "0")
+        }
+    }
+
     // MARK: Lifecycle
 
     @Test func shutdownFinishesInFlightResponsesThenStopsListening() async throws {

@@ -69,7 +69,7 @@ final class HTTPTestClient {
         }
         guard status == 0 else {
             let code = errno
-            Glibc.close(fd)
+            systemClose(fd)
             throw HTTPTestClientError.connectFailed(code)
         }
     }
@@ -79,7 +79,7 @@ final class HTTPTestClient {
     func close() {
         guard !closed else { return }
         closed = true
-        Glibc.close(fd)
+        systemClose(fd)
     }
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
@@ -87,7 +87,7 @@ final class HTTPTestClient {
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let count = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let count = bytes[offset...].withUnsafeBytes { systemSend(fd, $0.baseAddress, $0.count) }
             guard count > 0 else { throw HTTPTestClientError.sendFailed(errno) }
             offset += count
         }
@@ -161,6 +161,22 @@ final class HTTPTestClient {
         }
         return nil
     }
+}
+
+private func systemClose(_ fd: Int32) {
+    #if canImport(Glibc)
+    _ = Glibc.close(fd)
+    #else
+    _ = Darwin.close(fd)
+    #endif
+}
+
+private func systemSend(_ fd: Int32, _ base: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.send(fd, base, count, Int32(MSG_NOSIGNAL))
+    #else
+    Darwin.send(fd, base, count, 0)
+    #endif
 }
 
 /// Runs blocking test code on a thread of its own, off Swift's cooperative pool.

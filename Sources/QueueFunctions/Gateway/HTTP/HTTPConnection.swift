@@ -49,6 +49,9 @@ final class HTTPConnection {
     private var lastActivity: ContinuousClock.Instant
     private var lastWriteProgress: ContinuousClock.Instant
     private var date = HTTPDate()
+    /// Whether any request arrived yet; a connection that never sends one gets only
+    /// `headerTimeout` of idle time, not `keepAliveIdleTimeout`.
+    private var receivedRequest = false
 
     init(id: Int, fd: Int32, remoteAddress: String, configuration: HTTPServer.Configuration, logger: Logger,
          now: ContinuousClock.Instant, isRejection: Bool = false) {
@@ -159,7 +162,7 @@ final class HTTPConnection {
             return
         }
         if slots.isEmpty && !wantsWrite && (parser.phase == .idle || !acceptingRequests)
-            && now - lastActivity >= configuration.keepAliveIdleTimeout {
+            && now - lastActivity >= idleTimeout {
             close()
         }
     }
@@ -170,8 +173,12 @@ final class HTTPConnection {
         var candidates: [ContinuousClock.Instant] = []
         if wantsWrite { candidates.append(lastWriteProgress + configuration.writeTimeout) }
         if acceptingRequests, let phaseDeadline { candidates.append(phaseDeadline) }
-        if slots.isEmpty && !wantsWrite { candidates.append(lastActivity + configuration.keepAliveIdleTimeout) }
+        if slots.isEmpty && !wantsWrite { candidates.append(lastActivity + idleTimeout) }
         return candidates.min()
+    }
+
+    private var idleTimeout: Duration {
+        receivedRequest ? configuration.keepAliveIdleTimeout : configuration.headerTimeout
     }
 
     /// Closes the socket now.
@@ -191,6 +198,7 @@ final class HTTPConnection {
                 slots.append(.ready(HTTPResponseEncoder.continueBytes, close: false))
             case let .request(request, keepAlive):
                 completedRequest = true
+                receivedRequest = true
                 let sequence = firstSequence + slots.count
                 slots.append(.waiting(headOnly: request.method == .head, close: !keepAlive,
                                       keepAliveHeader: keepAlive && request.version == "HTTP/1.0"))

@@ -122,7 +122,7 @@ final class HTTPEventLoop {
                     connection.beginShutdown(now: after)
                 }
             }
-            connections = connections.filter { !$0.value.isClosed }
+            if connections.values.contains(where: \.isClosed) { connections = connections.filter { !$0.value.isClosed } }
         }
     }
 

@@ -2,7 +2,9 @@ import Foundation
 
 /// A response for ``HTTPServer`` to send. The server adds `Content-Length`, `Date`,
 /// `Server` and `Connection`; any `Content-Length`, `Transfer-Encoding`, `Date` or
-/// `Connection` set here is replaced.
+/// `Connection` set here is replaced. Header fields whose name is not a token or
+/// whose value holds CR, LF or other control characters are dropped (and logged).
+/// A `204` or `1xx` response is sent without a body or `Content-Length`, as HTTP requires.
 public struct HTTPResponse: Sendable {
     /// The status code (`200`, `404`, …).
     public var status: Int
