@@ -1,1 +1,12 @@
-print("todo")
+import QueueFunctions
+import SampleFunctions
+
+// The sample host: the handlers of functions.json, registered by name, and the
+// whole command line (serve, send, status, dlq, validate, simulate).
+//
+// The sample's outside services are in-process fakes. Make them fail to watch
+// retries and the dead-letter queue:
+//   SAMPLE_FAIL=storage,payments,notifications  (those services fail every call)
+//   SAMPLE_NOTIFICATION_FAILURE_RATE=0.3        (default 0.2)
+let services = SampleServices.fromEnvironment()
+await QueueFunctionsCommand.main(registry: SampleApp.registry(services: services))

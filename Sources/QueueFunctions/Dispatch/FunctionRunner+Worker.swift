@@ -80,6 +80,7 @@ extension FunctionRunner {
         let proceed = state.withLock { state in
             guard !state.stopping, state.workers[workerID]?.retiring == false else { return false }
             state.workers[workerID]?.wait = task
+            state.workers[workerID]?.wakeAt = deadline
             if markIdle { state.workers[workerID]?.idle = true }
             return true
         }
@@ -92,6 +93,7 @@ extension FunctionRunner {
         }
         state.withLock { state in
             state.workers[workerID]?.wait = nil
+            state.workers[workerID]?.wakeAt = nil
             state.workers[workerID]?.idle = false
         }
     }
@@ -104,7 +106,7 @@ extension FunctionRunner {
         var leases = first
         let windowEnd = environment.clock.now().adding(window)
         while leases.count < size, environment.clock.now() < windowEnd, !shouldExit(workerID) {
-            await wait(workerID, until: windowEnd, markIdle: false)
+            await wait(workerID, until: windowEnd, markIdle: true)
             do {
                 leases += try await environment.store.receive(
                     from: queue.name, maxCount: size - leases.count, visibilityTimeout: queue.visibilityTimeout

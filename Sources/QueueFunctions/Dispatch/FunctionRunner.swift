@@ -45,7 +45,10 @@ public final class FunctionRunner: Sendable {
 
     struct WorkerSlot {
         var retiring = false
+        /// Waiting for messages or for the clock, not holding a batch in a handler.
         var idle = false
+        /// When the current wait ends at the latest.
+        var wakeAt: Date?
         var wait: Task<Void, Never>?
     }
 
@@ -147,9 +150,16 @@ public final class FunctionRunner: Sendable {
         state.withLock { $0.workers.values.count { !$0.retiring } }
     }
 
-    /// Whether every worker is idle, waiting for messages.
+    /// Whether every worker is idle, waiting for messages or for a time still in the
+    /// future: nothing happens here until a message is sent or the clock moves.
     public var isQuiescent: Bool {
-        state.withLock { $0.workers.values.allSatisfy(\.idle) }
+        let now = environment.clock.now()
+        return state.withLock { state in
+            state.workers.values.allSatisfy { slot in
+                guard slot.idle, let wakeAt = slot.wakeAt else { return false }
+                return wakeAt > now
+            }
+        }
     }
 
     func shouldExit(_ workerID: Int) -> Bool {

@@ -1,0 +1,33 @@
+/// Turns a draft that passed validation into the public ``Manifest``, applying the
+/// dead-letter defaults and adding implicit dead-letter queues.
+enum ManifestAssembler {
+    /// The manifest for `draft`, or nil if a required value is missing (which
+    /// validation has already reported as an error).
+    static func assemble(_ draft: ManifestDraft) -> Manifest? {
+        let plan = DeadLetterPlan(queues: draft.queues)
+        var queues: [QueueConfig] = []
+        for queue in draft.queues {
+            guard let name = queue.name else { return nil }
+            queues.append(QueueConfig(
+                name: name, deadLetterQueue: plan.deadLetterQueue[queue.index],
+                maxReceiveCount: queue.maxReceiveCount, visibilityTimeout: queue.visibilityTimeout
+            ))
+        }
+        queues += plan.implicitQueues.map { QueueConfig(name: $0, deadLetterQueue: nil) }
+        var functions: [FunctionConfig] = []
+        for function in draft.functions {
+            guard let name = function.name, let handler = function.handler, let queue = function.queue else { return nil }
+            functions.append(FunctionConfig(
+                name: name, handler: handler,
+                trigger: TriggerConfig(queue: queue, batchSize: function.batchSize, batchingWindow: function.batchingWindow),
+                timeout: function.timeout, retry: function.retry, scale: function.scale
+            ))
+        }
+        var producers: [ProducerConfig] = []
+        for producer in draft.producers {
+            guard let route = producer.route, let queue = producer.queue else { return nil }
+            producers.append(ProducerConfig(method: route.method, path: route.path, queue: queue, idempotencyField: producer.idempotencyField))
+        }
+        return Manifest(queues: queues, functions: functions, producers: producers, host: draft.host)
+    }
+}

@@ -1,0 +1,22 @@
+/// The keys each object of `functions.json` may have, in documentation order.
+/// `Samples/functions.schema.json` lists the same keys; a test keeps them in step.
+enum ManifestKeys {
+    /// The top-level object.
+    static let root = ["$schema", "host", "queues", "functions", "producers"]
+    /// `host`.
+    static let host = ["max_workers", "idle_poll_interval", "shutdown_grace_period", "idempotency_window"]
+    /// Each entry of `queues`.
+    static let queue = ["name", "dead_letter_queue", "max_receive_count", "visibility_timeout"]
+    /// Each entry of `functions`.
+    static let function = ["name", "handler", "trigger", "timeout", "retry", "scale"]
+    /// A function's `trigger`.
+    static let trigger = ["queue", "batch_size", "batching_window"]
+    /// A function's `retry`.
+    static let retry = ["initial_delay", "max_delay", "multiplier", "jitter"]
+    /// A function's `scale`.
+    static let scale = [
+        "min_workers", "max_workers", "target_backlog_per_worker", "scale_interval", "max_scale_up_step", "scale_down_stabilization",
+    ]
+    /// Each entry of `producers`.
+    static let producer = ["type", "route", "queue", "idempotency_field"]
+}

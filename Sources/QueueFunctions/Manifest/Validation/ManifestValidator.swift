@@ -1,0 +1,182 @@
+/// Checks the references between entries of a decoded manifest: names unique, queues
+/// declared, handlers registered, leases long enough, routes distinct.
+struct ManifestValidator {
+    /// What was decoded.
+    let draft: ManifestDraft
+    /// The registered handler names; nil skips the handler checks.
+    let registeredHandlers: Set<String>?
+    /// Where each queue dead-letters.
+    let plan: DeadLetterPlan
+    /// Every problem found so far.
+    var diagnostics: [ManifestDiagnostic] = []
+
+    /// Every queue a trigger or producer may name: declared ones, then implicit dead-letter queues.
+    var knownQueues: [String] {
+        var names: [String] = []
+        for name in draft.queues.compactMap(\.name) + plan.implicitQueues where !names.contains(name) {
+            names.append(name)
+        }
+        return names
+    }
+
+    /// Checks `draft`, returning errors and warnings.
+    static func validate(_ draft: ManifestDraft, registeredHandlers: Set<String>?) -> [ManifestDiagnostic] {
+        var validator = ManifestValidator(draft: draft, registeredHandlers: registeredHandlers, plan: DeadLetterPlan(queues: draft.queues))
+        validator.checkQueues()
+        validator.checkFunctions()
+        validator.checkHandlers()
+        validator.checkProducers()
+        validator.lint()
+        return validator.diagnostics
+    }
+
+    /// Records a diagnostic at `path`, located at the value (or its nearest written ancestor).
+    mutating func report(
+        _ severity: ManifestDiagnostic.Severity, _ kind: ManifestDiagnostic.Kind, _ path: String, _ message: String, _ fix: String
+    ) {
+        let location = draft.location(of: path)
+        diagnostics.append(ManifestDiagnostic(
+            severity: severity, kind: kind, path: path, line: location?.line, column: location?.column, message: message, fix: fix
+        ))
+    }
+
+    /// The first declared queue named `name`.
+    func declaredQueue(named name: String) -> ManifestDraft.Queue? {
+        draft.queues.first { $0.name == name }
+    }
+
+    // MARK: Queues
+
+    private mutating func checkQueues() {
+        var seen: [String: ManifestDraft.Queue] = [:]
+        for queue in draft.queues {
+            guard let name = queue.name else { continue }
+            if let first = seen[name] {
+                report(.error, .duplicateQueue, JSONPath.member(queue.path, "name"),
+                       "queue \(JSONText.string(name)) is declared twice (first at \(first.path))",
+                       "rename one of them or remove the duplicate")
+                continue
+            }
+            seen[name] = queue
+            if queue.deadLetterQueue == name {
+                report(.error, .selfDeadLetter, JSONPath.member(queue.path, "dead_letter_queue"),
+                       "queue \(JSONText.string(name)) is its own dead-letter queue, so failing messages would never leave it",
+                       "set dead_letter_queue to another queue, such as \(JSONText.string(name + DeadLetterPlan.suffix)), or remove it for the default")
+            }
+            if queue.deadLetterQueue == nil, let target = plan.deadLetterQueue[queue.index], let problem = QueueName.problem(with: target) {
+                report(.error, .invalidQueueName, JSONPath.member(queue.path, "name"),
+                       "the default dead-letter queue name is invalid: \(problem)",
+                       "set dead_letter_queue to a shorter name, or shorten the queue name")
+            }
+        }
+    }
+
+    // MARK: Functions
+
+    private mutating func checkFunctions() {
+        var names: [String: ManifestDraft.Function] = [:]
+        var triggers: [String: ManifestDraft.Function] = [:]
+        let known = knownQueues
+        for function in draft.functions {
+            if let name = function.name {
+                if let first = names[name] {
+                    report(.error, .duplicateFunction, JSONPath.member(function.path, "name"),
+                           "function \(JSONText.string(name)) is declared twice (first at \(first.path))",
+                           "rename one of them or remove the duplicate")
+                } else {
+                    names[name] = function
+                }
+            }
+            guard let queue = function.queue else { continue }
+            let queuePath = JSONPath.member(JSONPath.member(function.path, "trigger"), "queue")
+            guard known.contains(queue) else {
+                reportUnknownQueue(queue, at: queuePath, known: known)
+                continue
+            }
+            if let first = triggers[queue] {
+                report(.error, .sharedTrigger, queuePath,
+                       "queue \(JSONText.string(queue)) already triggers function \(first.name.map(JSONText.string) ?? first.path) (\(first.path)); a queue triggers one function",
+                       "give this function its own queue, or merge the two functions into one handler")
+            } else {
+                triggers[queue] = function
+            }
+            checkVisibilityTimeout(of: queue, against: function)
+        }
+    }
+
+    /// Reports `queue`, named at `path`, as not declared, with a did-you-mean.
+    mutating func reportUnknownQueue(_ queue: String, at path: String, known: [String]) {
+        var fix = "declare it under \"queues\" as {\"name\": \(JSONText.string(queue))}"
+        if let close = Suggestion.closest(to: queue, in: known) {
+            fix = "did you mean \(JSONText.string(close))? Otherwise " + fix
+        } else if !known.isEmpty {
+            fix += ", or use one of " + known.map(JSONText.string).joined(separator: ", ")
+        }
+        report(.error, .unknownQueue, path, "queue \(JSONText.string(queue)) is not declared", fix)
+    }
+
+    private mutating func checkVisibilityTimeout(of queueName: String, against function: ManifestDraft.Function) {
+        let declared = declaredQueue(named: queueName)
+        let visibility = declared?.visibilityTimeout ?? QueueConfig(name: queueName).visibilityTimeout
+        guard visibility < function.timeout else { return }
+        let advised = DurationText.format(function.timeout * 6)
+        let functionName = function.name.map(JSONText.string) ?? function.path
+        let message = "visibility_timeout \(DurationText.format(visibility)) of queue \(JSONText.string(queueName)) is shorter than "
+            + "the \(DurationText.format(function.timeout)) timeout of function \(functionName), "
+            + "so a message would be delivered again while it is still being handled"
+        if let declared {
+            report(.error, .visibilityTimeoutTooShort, JSONPath.member(declared.path, "visibility_timeout"), message,
+                   "raise visibility_timeout to at least \(advised) (6× the timeout), or lower the function's timeout")
+        } else {
+            report(.error, .visibilityTimeoutTooShort, JSONPath.member(function.path, "timeout"), message,
+                   "declare queue \(JSONText.string(queueName)) with \"visibility_timeout\": \(JSONText.string(advised)) (6× the timeout), or lower the timeout")
+        }
+    }
+
+    // MARK: Handlers
+
+    private mutating func checkHandlers() {
+        guard let registeredHandlers else { return }
+        let registered = registeredHandlers.sorted()
+        let list = registered.isEmpty ? "no handlers are registered" : "registered: " + registered.joined(separator: ", ")
+        var used = Set<String>()
+        var suggested = Set<String>()
+        for function in draft.functions {
+            guard let handler = function.handler else { continue }
+            used.insert(handler)
+            guard !registeredHandlers.contains(handler) else { continue }
+            var fix = "register it with registry.register(\(JSONText.string(handler))) { … } (\(list))"
+            if let close = Suggestion.closest(to: handler, in: registered) {
+                suggested.insert(close)
+                fix = "did you mean \(JSONText.string(close))? Otherwise " + fix
+            }
+            report(.error, .unknownHandler, JSONPath.member(function.path, "handler"),
+                   "handler \(JSONText.string(handler)) is not registered", fix)
+        }
+        for handler in registered where !used.contains(handler) && !suggested.contains(handler) {
+            report(.error, .unusedHandler, "$.functions",
+                   "handler \(JSONText.string(handler)) is registered but no function uses it",
+                   "add a function with \"handler\": \(JSONText.string(handler)), or stop registering it")
+        }
+    }
+
+    // MARK: Producers
+
+    private mutating func checkProducers() {
+        let known = knownQueues
+        var routes: [ProducerRoute: ManifestDraft.Producer] = [:]
+        for producer in draft.producers {
+            if let queue = producer.queue, !known.contains(queue) {
+                reportUnknownQueue(queue, at: JSONPath.member(producer.path, "queue"), known: known)
+            }
+            guard let route = producer.route else { continue }
+            if let first = routes[route] {
+                report(.error, .duplicateRoute, JSONPath.member(producer.path, "route"),
+                       "route \(JSONText.string("\(route.method) \(route.path)")) is already used by \(first.path)",
+                       "give each producer its own method and path, or remove the duplicate")
+            } else {
+                routes[route] = producer
+            }
+        }
+    }
+}
