@@ -3,16 +3,20 @@ import Foundation
 /// The identity of a message, kept for its whole life: across retries,
 /// dead-lettering and redrive.
 public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
-    /// The textual form, a lowercase UUID unless the producer chose another.
+    /// The textual form: a lowercase time-ordered UUID (version 7) unless the producer chose another.
     public let rawValue: String
 
     /// Wraps an existing identifier.
     public init(_ rawValue: String) { self.rawValue = rawValue }
 
-    /// A new random identifier.
+    /// A new identifier: a UUID version 7, whose first 48 bits are the Unix time in
+    /// milliseconds and the rest random. Identifiers made later sort later, which keeps
+    /// the SQLite engine's id index appending instead of writing random pages.
     public static func generate() -> MessageID {
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
+        let milliseconds = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+        let random = generator.next() as UInt64
+        let high = (milliseconds << 16) | (random & 0x0FFF) | 0x7000
         let low = generator.next() as UInt64
         return MessageID(uuidText(high: high, low: low))
     }
@@ -37,8 +41,7 @@ public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, C
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     private static func uuidText(high: UInt64, low: UInt64) -> String {
-        // Version 4, variant 1 layout: xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx
-        let high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
+        // Variant 1 layout: xxxxxxxx-xxxx-Vxxx-yxxx-xxxxxxxxxxxx (the version nibble V is set by the caller).
         let low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
         return String(unsafeUninitializedCapacity: 36) { buffer in
             var index = 0

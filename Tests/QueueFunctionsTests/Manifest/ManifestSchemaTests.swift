@@ -5,9 +5,7 @@ import Testing
 /// Keeps `Samples/functions.schema.json` in step with what the loader accepts.
 @Suite("Manifest JSON Schema")
 struct ManifestSchemaTests {
-    static let schemaURL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Samples/functions.schema.json")
+    static let schemaURL = RepositoryPaths.root.appendingPathComponent("Samples/functions.schema.json")
 
     static func schema() throws -> JSONValue {
         let text = try String(contentsOf: schemaURL, encoding: .utf8)
