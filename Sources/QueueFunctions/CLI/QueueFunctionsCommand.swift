@@ -107,8 +107,14 @@ struct CommandContext: Sendable {
     /// Opens the store on `clock`.
     func openStore(clock: any HostClock = SystemClock()) async throws -> any QueueStore {
         let location = try storeLocation()
+        let options: SQLiteQueueStore.Options
         do {
-            return try await location.open(clock: clock)
+            options = try StoreLocation.sqliteOptions(fromEnvironment: environment)
+        } catch {
+            throw CommandError.usage("\(error)")
+        }
+        do {
+            return try await location.open(clock: clock, sqliteOptions: options)
         } catch {
             throw CommandError.store("\(error)")
         }

@@ -110,17 +110,35 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The environment variable that selects SQLite's `synchronous` setting (`normal` or `full`).
+    public static let synchronousVariable = "QUEUEFUNCTIONS_SQLITE_SYNCHRONOUS"
+
     /// Opens the store at this location.
     ///
-    /// - Parameter clock: The clock the store reads every time from.
+    /// - Parameters:
+    ///   - clock: The clock the store reads every time from.
+    ///   - sqliteOptions: Settings for a SQLite store.
     /// - Returns: The open store; close it with ``QueueStore/close()``.
     /// - Throws: ``QueueStoreError`` when the store cannot be opened.
-    public func open(clock: any HostClock) async throws -> any QueueStore {
+    public func open(clock: any HostClock, sqliteOptions: SQLiteQueueStore.Options = .init()) async throws -> any QueueStore {
         switch kind {
         case .memory:
             return MemoryQueueStore(clock: clock)
         case .sqlite(let path):
-            return try await SQLiteQueueStore(path: path, clock: clock)
+            return try await SQLiteQueueStore(path: path, clock: clock, options: sqliteOptions)
+        }
+    }
+
+    /// SQLite options from `QUEUEFUNCTIONS_SQLITE_SYNCHRONOUS` in `environment` (`normal`, the
+    /// default, or `full` for power-loss durability).
+    ///
+    /// - Throws: ``QueueStoreError`` `.invalidArgument` for any other value.
+    public static func sqliteOptions(fromEnvironment environment: [String: String]) throws -> SQLiteQueueStore.Options {
+        switch environment[synchronousVariable]?.lowercased() {
+        case nil, "", "normal": return SQLiteQueueStore.Options(synchronous: .normal)
+        case "full": return SQLiteQueueStore.Options(synchronous: .full)
+        case let other?:
+            throw QueueStoreError(.invalidArgument, "\(synchronousVariable)=\(other) is not a setting; use normal (the default) or full")
         }
     }
 }

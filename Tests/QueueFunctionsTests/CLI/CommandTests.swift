@@ -157,6 +157,21 @@ struct CommandTests {
         workspace.cleanUp()
     }
 
+    @Test("QUEUEFUNCTIONS_SQLITE_SYNCHRONOUS takes normal or full; anything else is a usage error")
+    func synchronousSetting() async throws {
+        let workspace = try Workspace()
+        for (value, expected) in [("full", ExitCode.success), ("normal", ExitCode.success), ("sometimes", ExitCode.usage)] {
+            let captured = CapturedOutput()
+            let code = await QueueFunctionsCommand.run(
+                arguments: ["send", "orders", "{}", "--manifest", workspace.manifestArgument, "--store", workspace.storeArgument],
+                registry: workspace.registry, environment: ["QUEUEFUNCTIONS_SQLITE_SYNCHRONOUS": value], output: captured.output
+            )
+            #expect(code == expected, "\(value): \(captured.stderr)")
+            if expected == ExitCode.usage { #expect(captured.stderr.contains("use normal (the default) or full")) }
+        }
+        workspace.cleanUp()
+    }
+
     @Test("a store file that is not a database exits 4 and names the file")
     func unusableStore() async throws {
         let workspace = try Workspace()
