@@ -144,6 +144,15 @@ public final class TestHost: Sendable {
         await runTask.value
     }
 
+    /// Stops the host at once: running invocations are cancelled and their unsettled
+    /// messages are handed back (visible again, their receive given back), as at the end
+    /// of a shutdown's grace period.
+    public func shutdownNow() async {
+        host.stop()
+        runTask.cancel()
+        await runTask.value
+    }
+
     private func isQuiet() async throws -> Bool {
         guard host.isQuiescent else { return false }
         for runner in host.runners where runner.activeWorkerCount > 0 {

@@ -231,6 +231,51 @@ struct DispatcherTests {
         await host.shutdown()
     }
 
+    @Test("stopping at once hands running messages back: visible again, their receive given back")
+    func hardStopHandsBack() async throws {
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let cancelled = Switch(false)
+        let host = try TestHost(
+            function: BlockingFunction(started: startedContinuation, cancelled: cancelled), queue: QueueConfig(name: "jobs")
+        )
+        try await host.send(Job(number: 1), to: "jobs")
+        var starts = started.makeAsyncIterator()
+        await starts.next()
+        #expect(try await host.stats("jobs").inFlight == 1)
+        await host.shutdownNow()
+        #expect(cancelled.isOn)
+        let message = try #require(try await host.store.peek("jobs", limit: 1).first)
+        #expect(message.state == .visible)
+        #expect(message.receiveCount == 0)
+        #expect(message.failures.isEmpty)
+    }
+
+    @Test("graceful shutdown lets a running batch finish and settle")
+    func gracefulShutdownFinishesBatch() async throws {
+        struct SlowOnce: QueueFunction {
+            typealias Message = Job
+            let recorder: Recorder
+            let started: AsyncStream<Void>.Continuation
+            func handle(_ batch: MessageBatch<Job>, context: FunctionContext) async throws {
+                started.yield()
+                try await context.clock.sleep(for: .seconds(2))
+                for item in batch { recorder.record(item.message, item.metadata, at: context.clock.now()) }
+            }
+        }
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let recorder = Recorder()
+        let host = try TestHost(function: SlowOnce(recorder: recorder, started: startedContinuation), queue: QueueConfig(name: "jobs"))
+        try await host.send(Job(number: 9), to: "jobs")
+        var starts = started.makeAsyncIterator()
+        await starts.next()
+        let stopping = Task { await host.shutdown() }
+        while host.clock.sleeperCount < 2 { await Task.yield() }
+        host.clock.advance(by: .seconds(2))
+        await stopping.value
+        #expect(recorder.numbers == [9])
+        #expect(try await host.stats("jobs").total == 0)
+    }
+
     @Test("a delivery that was never settled (a crashed host) comes back when its lease lapses; past the limit it is dead-lettered unrun")
     func crashedDeliveries() async throws {
         let recorder = Recorder()
