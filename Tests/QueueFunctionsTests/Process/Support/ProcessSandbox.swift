@@ -21,11 +21,20 @@ final class ProcessSandbox: Sendable {
     /// The audit log `write-audit-log` appends to (`SAMPLE_AUDIT_LOG`).
     var auditLog: AuditLog { AuditLog(path: path("audit.log")) }
 
-    /// Creates a fresh folder for a test running `executable` (SampleHost by default).
-    init(executable: URL) throws {
-        self.executable = executable
+    /// Creates a fresh folder for a test running `executable`.
+    convenience init(executable: URL) throws {
+        try self.init { _ in executable }
+    }
+
+    /// Creates a fresh folder for a test running an executable that will be built inside it.
+    convenience init(executableInside relativePath: String) throws {
+        try self.init { $0.appendingPathComponent(relativePath) }
+    }
+
+    private init(executable: (URL) -> URL) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("queuefunctions-proc-\(UUID().uuidString)", isDirectory: true)
+        self.executable = executable(directory)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
     }
 
@@ -49,15 +58,25 @@ final class ProcessSandbox: Sendable {
 
     /// Starts the host executable with `arguments` in the folder.
     func start(_ arguments: [String], name: String? = nil, environment: [String: String] = [:]) throws -> ChildProcess {
-        let label = name ?? arguments.first ?? "host"
-        let number = children.withLock { $0.count }
-        let child = try ChildProcess(
-            name: label, executable: executable, arguments: arguments, directory: directory,
-            environment: BuildProducts.childEnvironment(["SAMPLE_AUDIT_LOG": auditLog.path].merging(environment) { _, new in new }),
-            outputPrefix: path("logs/\(number)-\(label.replacingOccurrences(of: " ", with: "-"))")
-        )
-        children.withLock { $0.append(child) }
-        return child
+        try launch(executable, arguments, name: name ?? arguments.first ?? "host",
+                   environment: ["SAMPLE_AUDIT_LOG": auditLog.path].merging(environment) { _, new in new })
+    }
+
+    /// Starts a tool found on PATH (`swift build …`) in the folder.
+    func startTool(_ arguments: [String], name: String) throws -> ChildProcess {
+        try launch(BuildProducts.env, arguments, name: name, environment: [:])
+    }
+
+    private func launch(_ program: URL, _ arguments: [String], name: String, environment: [String: String]) throws -> ChildProcess {
+        try children.withLock { children in
+            let child = try ChildProcess(
+                name: name, executable: program, arguments: arguments, directory: directory,
+                environment: BuildProducts.childEnvironment(environment),
+                outputPrefix: path("logs/\(children.count)-\(name.replacingOccurrences(of: " ", with: "-"))")
+            )
+            children.append(child)
+            return child
+        }
     }
 
     /// Runs a command to its end (at most `limit`, a safety limit) and returns what it printed.
