@@ -53,6 +53,8 @@ final class ChildProcess: Sendable {
     private let stdoutPath: String
     private let stderrPath: String
     private let end = EndRecord()
+    /// Kept for the life of the child, so Foundation's bookkeeping of it stays alive too.
+    private let process: Process
 
     /// Starts `executable` with `arguments` in `directory`.
     ///
@@ -92,6 +94,7 @@ final class ChildProcess: Sendable {
             end.value.withLock { $0 = ending }
         }
         try process.run()
+        self.process = process
         pid = process.processIdentifier
     }
 
