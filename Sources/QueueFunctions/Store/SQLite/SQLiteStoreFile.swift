@@ -18,15 +18,23 @@ enum SQLiteStoreFile {
     static func createParentDirectory(of path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         guard !directory.isEmpty else { return }
+        // The nearest folder on the way that exists must be a directory; otherwise say which
+        // file is in the way instead of passing on the file system's opaque error.
+        var existing = directory
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { return }
+        while !FileManager.default.fileExists(atPath: existing, isDirectory: &isDirectory) {
+            let parent = (existing as NSString).deletingLastPathComponent
+            guard !parent.isEmpty, parent != existing else { break }
+            existing = parent
+        }
+        if FileManager.default.fileExists(atPath: existing), !isDirectory.boolValue {
             throw QueueStoreError(
                 .unusableLocation,
-                "cannot create the queue store \(path): \(directory) is a file, not a directory; "
+                "cannot create the queue store \(path): \(existing) is a file, not a directory; "
                     + "choose another path with --store sqlite:PATH"
             )
         }
+        if existing == directory { return }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
