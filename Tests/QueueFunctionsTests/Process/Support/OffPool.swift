@@ -1,15 +1,7 @@
 import Dispatch
 import Foundation
 
-/// Runs blocking work (file reads, process waits) on a dispatch queue, never on Swift's
-/// cooperative pool, and hands its result back to async code.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try body() })
-        }
-    }
-}
+// `offPool` (run blocking work on a thread of its own) lives in Support/HTTPTestClient.swift.
 
 /// Why a real-process test gave up: what it waited for, and what it saw.
 struct ProcessTestFailure: Error, CustomStringConvertible {
