@@ -38,13 +38,7 @@ public final class Gateway: Sendable {
     ///   loopback address and no token is given; ``GatewayError/invalidAdminToken(_:)``
     ///   for an unusable token.
     public init(host: FunctionHost, configuration: Configuration = Configuration(), logger: Logger? = nil) throws(GatewayError) {
-        if let token = configuration.adminToken, let problem = AdminAuth.problem(with: token) {
-            throw .invalidAdminToken(problem)
-        }
-        let bind = configuration.server.host
-        if configuration.adminToken == nil, !AdminAuth.isLoopback(bind) {
-            throw .adminTokenRequired(bind: bind)
-        }
+        try Self.checkAccess(configuration)
         self.host = host
         self.configuration = configuration
         let history = GatewayHistory(capacity: configuration.historyLength)
@@ -53,6 +47,20 @@ public final class Gateway: Sendable {
         self.router = router
         server = HTTPServer(configuration: configuration.server, logger: logger ?? host.logger) { request in
             await router.respond(to: request)
+        }
+    }
+
+    /// Checks that `configuration` protects the admin API well enough for its address:
+    /// a usable token, and one at all unless the address is a loopback address.
+    ///
+    /// - Throws: ``GatewayError/adminTokenRequired(bind:)`` or ``GatewayError/invalidAdminToken(_:)``.
+    public static func checkAccess(_ configuration: Configuration) throws(GatewayError) {
+        if let token = configuration.adminToken, let problem = AdminAuth.problem(with: token) {
+            throw .invalidAdminToken(problem)
+        }
+        let bind = configuration.server.host
+        if configuration.adminToken == nil, !AdminAuth.isLoopback(bind) {
+            throw .adminTokenRequired(bind: bind)
         }
     }
 
