@@ -24,7 +24,9 @@ enum ServeCommand {
             await store.close()
             throw CommandError.failed("\(error)")
         }
-        printBanner(manifest, store: location, url: gateway.url, context: context)
+        let bind = access.server.host
+        let address = AdminAuth.isLoopback(bind) ? gateway.url : "\(gateway.url) (bound to \(bind), admin token required)"
+        printBanner(manifest, store: location, url: address, context: context)
         let signals = ShutdownSignals()
         let runTask = Task { await host.run() }
         let firstSignal = Task {
@@ -79,7 +81,7 @@ enum ServeCommand {
         let routes = manifest.producers.isEmpty ? "none" : manifest.producers.map(\.route).joined(separator: ", ")
         context.output.message("QueueFunctions host: \(manifest.functions.count) function(s), store \(store)")
         context.output.message(table.render())
-        context.output.message("Listening on \(url) (dashboard; producer routes \(routes); /metrics; admin API under \(url)api/)")
+        context.output.message("Listening on \(url): dashboard at /, producer routes \(routes), /metrics, admin API under /api/")
         context.output.message("Press Ctrl-C to stop.")
     }
 }

@@ -30,22 +30,22 @@ extension AdminAPI {
     }
 
     /// A `404` naming the known functions.
-    func unknownFunction(_ name: String) -> Refusal {
+    func unknownFunction(_ name: String) -> AdminRefusal {
         let names = host.runners.map(\.function.name)
         var text = "Unknown function '\(name)'"
         if let guess = Suggestion.closest(to: name, in: names) { text += "; did you mean '\(guess)'?" }
-        return Refusal(404, text + " Known functions: \(names.joined(separator: ", ")).")
+        return AdminRefusal(404, text + " Known functions: \(names.joined(separator: ", ")).")
     }
 
     /// `{"events": […]}`, oldest first: `?kind=scaling,failure`, `?function=NAME`, `?limit=N` (default 100).
-    func events(_ request: HTTPRequest) throws(Refusal) -> HTTPResponse {
+    func events(_ request: HTTPRequest) throws(AdminRefusal) -> HTTPResponse {
         var kinds: Set<HostEvent.Kind>?
         if let text = request.query("kind"), !text.isEmpty {
             var parsed = Set<HostEvent.Kind>()
             for name in text.split(separator: ",") {
                 guard let kind = HostEvent.Kind(rawValue: String(name)) else {
                     let all = ["scaling", "dead_letter", "failure", "cold_start", "lifecycle"]
-                    throw Refusal(400, "kind=\(name) is not an event kind; use one or more of \(all.joined(separator: ", ")), comma-separated.")
+                    throw AdminRefusal(400, "kind=\(name) is not an event kind; use one or more of \(all.joined(separator: ", ")), comma-separated.")
                 }
                 parsed.insert(kind)
             }

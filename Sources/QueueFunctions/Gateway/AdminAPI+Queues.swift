@@ -5,12 +5,12 @@ extension AdminAPI {
     static let maxListLimit = 1_000
 
     /// The manifest's queue called `name`, or a `404` listing the known ones.
-    func knownQueue(_ name: String) throws(Refusal) -> QueueConfig {
+    func knownQueue(_ name: String) throws(AdminRefusal) -> QueueConfig {
         if let queue = host.manifest.queue(named: name) { return queue }
         let names = host.manifest.queues.map(\.name)
         var text = "Unknown queue '\(name)'"
         if let guess = Suggestion.closest(to: name, in: names) { text += "; did you mean '\(guess)'?" }
-        throw Refusal(404, text + " Known queues: \(names.joined(separator: ", ")). Declare new queues under \"queues\" in functions.json.")
+        throw AdminRefusal(404, text + " Known queues: \(names.joined(separator: ", ")). Declare new queues under \"queues\" in functions.json.")
     }
 
     /// The dead-letter queue of `queue`, or `queue` itself when it is one (as `dlq` on the command line).
@@ -52,12 +52,12 @@ extension AdminAPI {
         var delay = Duration.zero
         if let text = request.query("delay") {
             guard let parsed = DurationText.parse(text), parsed >= .zero else {
-                throw Refusal(400, "delay=\(text) is not a duration; write e.g. delay=500ms, delay=30s or delay=5m.")
+                throw AdminRefusal(400, "delay=\(text) is not a duration; write e.g. delay=500ms, delay=30s or delay=5m.")
             }
             delay = parsed
         }
         if case .failure(let problem) = bodyCheck.check(request.body, for: queue.name) {
-            throw Refusal(400, problem.message)
+            throw AdminRefusal(400, problem.message)
         }
         let id = try await host.queues.send(body: request.body, to: queue.name, delay: delay)
         return ProducerEndpoint.accepted(id: id, queue: queue.name)
@@ -87,10 +87,10 @@ extension AdminAPI {
     }
 
     /// `?limit=N`, 1…`max`, or `defaultValue` when absent.
-    static func limit(_ request: HTTPRequest, default defaultValue: Int, max: Int) throws(Refusal) -> Int {
+    static func limit(_ request: HTTPRequest, default defaultValue: Int, max: Int) throws(AdminRefusal) -> Int {
         guard let text = request.query("limit") else { return defaultValue }
         guard let value = Int(text), value >= 1, value <= max else {
-            throw Refusal(400, "limit=\(text) is not a whole number from 1 to \(max); write e.g. limit=100.")
+            throw AdminRefusal(400, "limit=\(text) is not a whole number from 1 to \(max); write e.g. limit=100.")
         }
         return value
     }

@@ -64,7 +64,7 @@ struct AdminAPI: Sendable {
         }
         do {
             return try await dispatch(endpoint, names: names, request: request)
-        } catch let refusal as Refusal {
+        } catch let refusal as AdminRefusal {
             return refusal.response
         } catch {
             host.logger.error("admin request failed", [("path", request.path), ("error", "\(error)")])
@@ -136,7 +136,7 @@ struct AdminAPI: Sendable {
 }
 
 /// A request the admin API refuses, with its status and the reason.
-struct Refusal: Error, Sendable {
+struct AdminRefusal: Error, Sendable {
     var status: Int
     var message: String
 
