@@ -7,6 +7,7 @@ enum ServeCommand {
         let logger = try context.makeLogger()
         let location = try context.storeLocation()
         let grace = try context.duration("--grace-period") ?? manifest.host.shutdownGracePeriod
+        let access = try gatewayConfiguration(context)
         let store = try await context.openStore()
         let host: FunctionHost
         do {
@@ -15,7 +16,17 @@ enum ServeCommand {
             await store.close()
             throw CommandError.manifest("\(error)")
         }
-        printBanner(manifest, store: location, context: context)
+        let gateway: Gateway
+        do {
+            gateway = try Gateway(host: host, configuration: access)
+            try gateway.start()
+        } catch {
+            await store.close()
+            throw CommandError.failed("\(error)")
+        }
+        let bind = access.server.host
+        let address = AdminAuth.isLoopback(bind) ? gateway.url : "\(gateway.url) (bound to \(bind), admin token required)"
+        printBanner(manifest, store: location, url: address, context: context)
         let signals = ShutdownSignals()
         let runTask = Task { await host.run() }
         let firstSignal = Task {
@@ -36,18 +47,41 @@ enum ServeCommand {
         await runTask.value
         firstSignal.cancel()
         signals.cancel()
+        await gateway.shutdown()
         await store.close()
         logger.notice("host stopped")
     }
 
-    private static func printBanner(_ manifest: Manifest, store: StoreLocation, context: CommandContext) {
+    /// The gateway's address from `--port` and `--bind`, and its admin token from
+    /// `--admin-token` or `QUEUEFUNCTIONS_ADMIN_TOKEN`; refused before anything opens
+    /// when a non-loopback address has no token.
+    static func gatewayConfiguration(_ context: CommandContext) throws -> Gateway.Configuration {
+        let port = try context.integer("--port") ?? 7071
+        guard port <= 65_535 else { throw CommandError.usage("--port \(port) is not a port; use 0…65535 (0 picks a free one)") }
+        let bind = context.arguments.value("--bind") ?? "127.0.0.1"
+        let environmentToken = context.environment["QUEUEFUNCTIONS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let configuration = Gateway.Configuration(
+            server: HTTPServer.Configuration(host: bind, port: port),
+            adminToken: context.arguments.value("--admin-token") ?? environmentToken
+        )
+        do {
+            try Gateway.checkAccess(configuration)
+        } catch {
+            throw CommandError.usage("\(error)")
+        }
+        return configuration
+    }
+
+    private static func printBanner(_ manifest: Manifest, store: StoreLocation, url: String, context: CommandContext) {
         var table = TextTable(["FUNCTION", "QUEUE", "HANDLER", "BATCH", "WORKERS"])
         for function in manifest.functions {
             table.add([function.name, function.trigger.queue, function.handler, "\(function.trigger.batchSize)",
                        "\(function.scale.minWorkers)…\(function.scale.maxWorkers)"])
         }
+        let routes = manifest.producers.isEmpty ? "none" : manifest.producers.map(\.route).joined(separator: ", ")
         context.output.message("QueueFunctions host: \(manifest.functions.count) function(s), store \(store)")
         context.output.message(table.render())
+        context.output.message("Listening on \(url): dashboard at /, producer routes \(routes), /metrics, admin API under /api/")
         context.output.message("Press Ctrl-C to stop.")
     }
 }

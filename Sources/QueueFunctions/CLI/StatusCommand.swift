@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `status`: per queue counts from the store, per function settings and, when a host
 /// is serving, its live workers and counters.
@@ -129,9 +132,58 @@ struct HostFunctionStatus: Codable, Sendable {
     }
 }
 
-/// Asks a running host for its functions' live numbers.
+/// Asks a running host for its functions' live numbers: `GET /api/functions` on
+/// `--bind` (default `127.0.0.1`) and `--port` (default 7071), with the admin token
+/// from `--admin-token` or `QUEUEFUNCTIONS_ADMIN_TOKEN` when given. Gives up after
+/// ``timeout``; the request runs on URLSession's own threads, not the cooperative pool.
 enum HostStatusProbe {
+    /// How long to wait for the host.
+    static let timeout: TimeInterval = 1.5
+
+    /// The live numbers by function name, or nil when no host answers.
     static func fetch(context: CommandContext) async -> [String: HostFunctionStatus]? {
-        nil
+        guard let url = url(context) else { return nil }
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        let token = context.arguments.value("--admin-token") ?? context.environment["QUEUEFUNCTIONS_ADMIN_TOKEN"]
+        if let token, !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        let session = URLSession(configuration: configuration)
+        defer { session.finishTasksAndInvalidate() }
+        let body: Data? = await withCheckedContinuation { continuation in
+            session.dataTask(with: request) { data, response, _ in
+                let status = (response as? HTTPURLResponse)?.statusCode
+                continuation.resume(returning: status == 200 ? data : nil)
+            }.resume()
+        }
+        guard let body, let listing = try? JSONDecoder().decode(Listing.self, from: body) else { return nil }
+        return Dictionary(listing.functions.map { ($0.name, $0.status) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// `http://HOST:PORT/api/functions`, with a wildcard bind address replaced by loopback.
+    static func url(_ context: CommandContext) -> URL? {
+        let port = context.arguments.value("--port").flatMap(Int.init) ?? 7071
+        var host = context.arguments.value("--bind") ?? "127.0.0.1"
+        if host == "0.0.0.0" { host = "127.0.0.1" }
+        if host == "::" { host = "::1" }
+        let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        return URL(string: "http://\(authority)/api/functions")
+    }
+
+    private struct Listing: Decodable {
+        var functions: [Named]
+    }
+
+    private struct Named: Decodable {
+        var name: String
+        var status: HostFunctionStatus
+
+        enum CodingKeys: String, CodingKey { case name }
+
+        init(from decoder: any Decoder) throws {
+            name = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .name)
+            status = try HostFunctionStatus(from: decoder)
+        }
     }
 }

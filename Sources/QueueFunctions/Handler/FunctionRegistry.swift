@@ -16,6 +16,9 @@ public struct FunctionRegistry: Sendable {
         /// The message type's Swift name.
         public let messageTypeName: String
         let makeInvoker: @Sendable () async throws -> any FunctionInvoker
+        /// Decodes a body as the handler's message type, as a worker would: `nil` when it
+        /// decodes, else the decoding error as text (the gateway refuses such bodies with 400).
+        let validate: @Sendable (Data) -> String?
     }
 
     private(set) var entries: [String: Entry] = [:]
@@ -32,7 +35,15 @@ public struct FunctionRegistry: Sendable {
             name: name,
             typeName: String(describing: Function.self),
             messageTypeName: String(describing: Function.Message.self),
-            makeInvoker: { TypedInvoker(function: try await factory()) }
+            makeInvoker: { TypedInvoker(function: try await factory()) },
+            validate: { body in
+                do {
+                    _ = try Function.decodeMessage(body, using: JSONDecoder())
+                    return nil
+                } catch {
+                    return DecodeErrorText.describe(error, as: Function.Message.self)
+                }
+            }
         )
     }
 

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import QueueFunctions
+import QueueFunctionsTesting
+
+/// A manifest with one consumed queue (`jobs`, function `record-jobs`, messages of
+/// type ``Job``), one queue nobody consumes (`outbox`), and producer routes for both.
+func gatewayManifest(idempotencyWindow: Duration = .seconds(300), workers: Int = 2) -> Manifest {
+    Manifest(
+        queues: [
+            QueueConfig(name: "jobs", deadLetterQueue: "jobs-dlq", maxReceiveCount: 2),
+            QueueConfig(name: "outbox", deadLetterQueue: "outbox-dlq"),
+            QueueConfig(name: "jobs-dlq"),
+            QueueConfig(name: "outbox-dlq"),
+        ],
+        functions: [
+            FunctionConfig(name: "record-jobs", handler: "RecordingFunction", trigger: TriggerConfig(queue: "jobs"),
+                           retry: RetryPolicy(initialDelay: .seconds(1), jitter: 0),
+                           scale: ScaleConfig(minWorkers: workers, maxWorkers: workers)),
+        ],
+        producers: [
+            ProducerConfig(method: "POST", path: "/jobs", queue: "jobs"),
+            ProducerConfig(method: "PUT", path: "/outbox", queue: "outbox", idempotencyField: "event_id"),
+        ],
+        host: HostConfig(idempotencyWindow: idempotencyWindow)
+    )
+}
+
+/// A registry with ``RecordingFunction`` writing to `recorder`.
+func gatewayRegistry(_ recorder: Recorder) -> FunctionRegistry {
+    var registry = FunctionRegistry()
+    registry.register("RecordingFunction", RecordingFunction(recorder: recorder))
+    return registry
+}
+
+/// A running test host (manual clock, memory store) with a gateway on a free port.
+struct GatewayFixture: Sendable {
+    let testHost: TestHost
+    let gateway: Gateway
+    let recorder: Recorder
+
+    var port: Int { gateway.boundPort }
+    var host: FunctionHost { testHost.host }
+}
+
+/// Starts a host and a gateway, runs `body`, and always shuts both down.
+func withGateway(
+    manifest: Manifest = gatewayManifest(), adminToken: String? = nil,
+    server: HTTPServer.Configuration = .testing(maxConnections: 128),
+    _ body: (GatewayFixture) async throws -> Void
+) async throws {
+    let recorder = Recorder()
+    let testHost = try TestHost(manifest: manifest, registry: gatewayRegistry(recorder), logLevel: .warning)
+    let gateway = try Gateway(
+        host: testHost.host,
+        configuration: Gateway.Configuration(server: server, adminToken: adminToken, historyInterval: .milliseconds(200))
+    )
+    try gateway.start()
+    let fixture = GatewayFixture(testHost: testHost, gateway: gateway, recorder: recorder)
+    do {
+        try await body(fixture)
+    } catch {
+        await gateway.shutdown()
+        await testHost.shutdown()
+        throw error
+    }
+    await gateway.shutdown()
+    await testHost.shutdown()
+}
+
+/// Sends one request over a fresh connection and reads the response, off the cooperative pool.
+func httpRequest(
+    port: Int, _ method: String, _ target: String, headers: [String: String] = [:], body: String? = nil
+) async throws -> HTTPTestResponse {
+    try await offPool {
+        let client = try HTTPTestClient(port: port, timeout: 5)
+        var text = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
+        if let body { text += "Content-Length: \(body.utf8.count)\r\n" }
+        text += "\r\n" + (body ?? "")
+        try client.send(text)
+        return try client.readResponse(headOnly: method == "HEAD")
+    }
+}
+
+extension HTTPTestResponse {
+    /// The `error` text of a JSON error body.
+    var errorText: String { json["error"] as? String ?? "" }
+}
+
+/// Polls `condition` until it holds or `limit` of real time passes.
+func eventually(_ limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
