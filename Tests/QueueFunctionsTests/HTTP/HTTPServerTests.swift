@@ -238,7 +238,7 @@ struct HTTPServerTests {
     }
 
     @Test func refusesConnectionsOverTheLimitWith503() async throws {
-        try await withHTTPServer(.testing(maxConnections: 2)) { server in
+        try await withHTTPServer(.testing(timeout: .seconds(5), maxConnections: 2)) { server in
             let port = server.boundPort
             let refused = try await offPool {
                 let held = try (0..<2).map { _ in try HTTPTestClient(port: port) }
