@@ -18,7 +18,11 @@ enum CommandHelp {
                          [--log-level trace|debug|info|notice|warning|error] [--log-format logfmt|json]
                          [--grace-period D] [--no-autoscale]
 
-            Runs the functions of the manifest until SIGINT/SIGTERM. On the first signal the host stops
+            Runs the functions of the manifest until SIGINT/SIGTERM, with the HTTP gateway on
+            http://127.0.0.1:7071/ (--port 0 picks a free port): producer routes from the manifest, the
+            admin API under /api/, Prometheus metrics at /metrics and the dashboard at /. Binding to
+            anything but loopback needs an admin token (--admin-token or QUEUEFUNCTIONS_ADMIN_TOKEN).
+            On the first signal the host stops
             receiving, lets in-flight batches finish within the grace period (default: the manifest's
             host.shutdown_grace_period) and hands back what it could not finish; a second signal stops at once.
 
@@ -36,7 +40,8 @@ enum CommandHelp {
             USAGE: status [--json]
 
             Per queue: visible, delayed, in flight, dead-lettered, oldest age. Per function: its queue and,
-            when a host is serving on --port (default 7071), its workers and counts.
+            when a host is serving on --port (default 7071), its workers and counts (pass --admin-token
+            when that host has one).
 
             \(common)
             """

@@ -115,20 +115,25 @@ enum DecodeErrorText {
         guard let error = error as? DecodingError else {
             return "could not decode the body as \(target): \(error)"
         }
+        func detail(_ context: DecodingError.Context) -> String {
+            var text = context.debugDescription
+            while text.hasSuffix(".") { text.removeLast() }
+            return text
+        }
         func path(_ context: DecodingError.Context) -> String {
             let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
             return keys.isEmpty ? "the body" : "$" + keys
         }
         switch error {
         case .typeMismatch(let expected, let context):
-            return "could not decode the body as \(target): \(path(context)) should be \(expected): \(context.debugDescription)"
+            return "could not decode the body as \(target): \(path(context)) should be \(expected): \(detail(context))"
         case .valueNotFound(let expected, let context):
             return "could not decode the body as \(target): \(path(context)) is null, expected \(expected)"
         case .keyNotFound(let key, let context):
             let parent = path(context)
             return "could not decode the body as \(target): missing field '\(key.stringValue)' in \(parent == "the body" ? "the body" : parent)"
         case .dataCorrupted(let context):
-            var text = "could not decode the body as \(target): \(context.debugDescription)"
+            var text = "could not decode the body as \(target): \(detail(context))"
             if let underlying = context.underlyingError { text += " (\(underlying))" }
             return text
         @unknown default:
