@@ -76,7 +76,7 @@ public final class TestHost: Sendable {
             timeout: timeout, retry: retry, scale: ScaleConfig(minWorkers: workers, maxWorkers: workers)
         )
         var queues = [queue]
-        let dlq = queue.deadLetterQueue ?? "\(queue.name)-dlq"
+        let dlq = queue.effectiveDeadLetterQueue
         if queue.deadLetterQueue == nil { queues[0].deadLetterQueue = dlq }
         queues.append(QueueConfig(name: dlq))
         try self.init(manifest: Manifest(queues: queues, functions: [config]), registry: registry, clock: clock)
@@ -121,10 +121,9 @@ public final class TestHost: Sendable {
     }
 
     /// The messages sitting in the dead-letter queue of `queue` (or in `queue` itself
-    /// when it has no dead-letter queue).
+    /// when it is a dead-letter queue).
     public func deadLetters(of queue: String) async throws -> [StoredMessage] {
-        let dlq = host.manifest.queue(named: queue)?.deadLetterQueue ?? "\(queue)-dlq"
-        return try await store.peek(dlq, limit: .max)
+        try await store.peek(host.manifest.deadLetterQueue(meant: queue), limit: .max)
     }
 
     /// The counts of `queue`.

@@ -35,8 +35,7 @@ enum DeadLetterCommand {
         let name = try context.word(1, "the queue", usage: usage)
         let manifest = try context.loadManifest()
         let source = try context.knownQueue(name, in: manifest)
-        let isDeadLetterQueue = manifest.queues.contains { $0.deadLetterQueue == source.name }
-        let dlq = isDeadLetterQueue ? source.name : (source.deadLetterQueue ?? "\(source.name)-dlq")
+        let dlq = manifest.deadLetterQueue(meant: source.name)
         switch action {
         case "list":
             let store = try await context.openStore()

@@ -30,7 +30,7 @@ struct SettlementPlanner: Sendable {
     init(queue: QueueConfig, retry: RetryPolicy) {
         self.queue = queue
         self.retry = retry
-        self.deadLetterQueue = queue.deadLetterQueue ?? "\(queue.name)-dlq"
+        self.deadLetterQueue = queue.effectiveDeadLetterQueue
     }
 
     /// Settlements for messages whose receive count is already past the limit before

@@ -15,12 +15,11 @@ extension AdminAPI {
 
     /// The dead-letter queue of `queue`, or `queue` itself when it is one (as `dlq` on the command line).
     func deadLetterQueue(for queue: QueueConfig) -> String {
-        if isDeadLetterQueue(queue.name) { return queue.name }
-        return queue.deadLetterQueue ?? "\(queue.name)-dlq"
+        host.manifest.deadLetterQueue(meant: queue.name)
     }
 
     func isDeadLetterQueue(_ name: String) -> Bool {
-        host.manifest.queues.contains { $0.deadLetterQueue == name }
+        host.manifest.isDeadLetterQueue(name)
     }
 
     func queueRows() async throws -> [AdminResponses.Queue] {
@@ -69,7 +68,7 @@ extension AdminAPI {
         let now = host.clock.now()
         for queue in host.manifest.queues where isDeadLetterQueue(queue.name) {
             let stats = try await host.store.stats(for: queue.name)
-            let sources = host.manifest.queues.filter { $0.deadLetterQueue == queue.name }.map(\.name)
+            let sources = host.manifest.sourceQueues(ofDeadLetterQueue: queue.name)
             rows.append(AdminResponses.DeadLetterQueue(name: queue.name, sourceQueues: sources, messages: stats.total,
                                                        oldestAgeSeconds: stats.oldestAge(at: now).timeInterval))
         }
