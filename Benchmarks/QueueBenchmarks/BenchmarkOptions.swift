@@ -2,7 +2,7 @@ import Foundation
 
 /// What to run, parsed from the command line:
 /// `QueueBenchmarks [all|send|e2e|latency|memory] [--engine memory|sqlite|both] [--messages N]
-/// [--runs R] [--workers 1,2,4,8] [--quick] [--markdown]`.
+/// [--runs R] [--workers 1,2,4,8] [--handler raw|json|both] [--quick] [--markdown]`.
 struct BenchmarkOptions: Sendable {
     /// The suites a run can select.
     enum Suite: String, Sendable, CaseIterable {
@@ -15,6 +15,8 @@ struct BenchmarkOptions: Sendable {
     var messages: Int?
     var runs = 3
     var workers = [1, 2, 4, 8]
+    /// The end-to-end handlers to run: `RawBody`, `JSON` or both.
+    var handlers = EndToEndBenchmark.Handler.allCases
     var quick = false
     var markdown = false
     /// The arguments as given, to print next to each table.
@@ -22,7 +24,8 @@ struct BenchmarkOptions: Sendable {
 
     static let usage = """
         usage: QueueBenchmarks [all|send|e2e|latency|memory] [--engine memory|sqlite|both]
-                               [--messages N] [--runs R] [--workers 1,2,4,8] [--quick] [--markdown]
+                               [--messages N] [--runs R] [--workers 1,2,4,8] [--handler raw|json|both]
+                               [--quick] [--markdown]
         """
 
     /// Parses `arguments` (without the program name).
@@ -55,6 +58,13 @@ struct BenchmarkOptions: Sendable {
                 runsGiven = true
             case "--workers":
                 options.workers = try value(argument).split(separator: ",").map { try positive(String($0), flag: argument) }
+            case "--handler":
+                switch try value(argument) {
+                case "raw": options.handlers = [.raw]
+                case "json": options.handlers = [.json]
+                case "both": options.handlers = EndToEndBenchmark.Handler.allCases
+                case let other: throw BenchmarkError("unknown handler '\(other)'; use raw, json or both")
+                }
             case "--quick": options.quick = true
             case "--markdown": options.markdown = true
             case "-h", "--help": throw BenchmarkError(usage)

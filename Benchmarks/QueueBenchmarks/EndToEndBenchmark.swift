@@ -5,7 +5,7 @@ import QueueFunctions
 /// handler (batch 10) until the queue is empty.
 enum EndToEndBenchmark {
     /// Which handler the host runs.
-    enum Handler: String, CaseIterable {
+    enum Handler: String, CaseIterable, Sendable {
         case raw = "RawBody"
         case json = "JSON"
     }
@@ -31,7 +31,7 @@ enum EndToEndBenchmark {
             if let full = engine.full, options.workers.contains(2) { cases.append((full, 2)) }
         }
         for (engine, workers) in cases {
-            for handler in Handler.allCases {
+            for handler in options.handlers {
                 var enqueue = Samples(), drain = Samples(), endToEnd = Samples()
                 for _ in 0..<options.runs {
                     let run = try await measure(engine, handler, workers: workers, backlog: backlog)
