@@ -15,6 +15,8 @@ enum EndToEndBenchmark {
         var enqueue: Double
         var drain: Double
         var endToEnd: Double
+        /// Bytes written per message while draining.
+        var writtenPerMessage: Double
     }
 
     static func run(_ options: BenchmarkOptions) async throws -> ResultTable {
@@ -23,7 +25,7 @@ enum EndToEndBenchmark {
             title: "End-to-end, backlog of \(Format.grouped(backlog)), batch 10, no-op handler "
                 + "(msg/s; median of \(options.runs), range in parentheses)",
             command: options.commandLine,
-            headers: ["engine", "handler", "workers", "enqueue msg/s", "drain msg/s", "end-to-end msg/s"]
+            headers: ["engine", "handler", "workers", "enqueue msg/s", "drain msg/s", "end-to-end msg/s", "drain bytes written/msg"]
         )
         var cases: [(BenchEngine, Int)] = []
         for engine in options.engines {
@@ -32,16 +34,17 @@ enum EndToEndBenchmark {
         }
         for (engine, workers) in cases {
             for handler in options.handlers {
-                var enqueue = Samples(), drain = Samples(), endToEnd = Samples()
+                var enqueue = Samples(), drain = Samples(), endToEnd = Samples(), written = Samples()
                 for _ in 0..<options.runs {
                     let run = try await measure(engine, handler, workers: workers, backlog: backlog)
                     enqueue.values.append(run.enqueue)
                     drain.values.append(run.drain)
                     endToEnd.values.append(run.endToEnd)
+                    written.values.append(run.writtenPerMessage)
                 }
                 table.rows.append([
                     engine.description, handler.rawValue, "\(workers)",
-                    Format.rate(enqueue), Format.rate(drain), Format.rate(endToEnd),
+                    Format.rate(enqueue), Format.rate(drain), Format.rate(endToEnd), Format.rate(written.median),
                 ])
                 Swift.print("  e2e \(engine) \(handler.rawValue) \(workers) workers: drain \(Format.rate(drain)), "
                     + "end-to-end \(Format.rate(endToEnd)) msg/s")
@@ -51,6 +54,7 @@ enum EndToEndBenchmark {
             "enqueue: the backlog sent 100 messages per call, before the host starts.",
             "drain: from starting the host until every message is handled and its ack has returned.",
             "end-to-end: backlog / (enqueue time + drain time), the peers.md definition.",
+            "drain bytes written/msg: bytes the process passed to write calls while draining (WAL frames, checkpoints).",
         ]
         return table
     }
@@ -70,6 +74,7 @@ enum EndToEndBenchmark {
             manifest: benchManifest(workers: workers, handler: "noop"), registry: registry, store: store,
             logger: .disabled
         )
+        let writtenBefore = ProcessMemory.written
         let start = monotonicNanos()
         let running = Task { await host.run() }
         await countdown.wait()
@@ -79,6 +84,7 @@ enum EndToEndBenchmark {
             try await Task.sleep(for: .microseconds(100))
         }
         let drainSeconds = seconds(since: start)
+        let written = ProcessMemory.written - writtenBefore
         host.stop()
         await running.value
         let left = try await store.stats(for: "bench")
@@ -88,7 +94,7 @@ enum EndToEndBenchmark {
         }
         return Run(
             enqueue: Double(backlog) / enqueueSeconds, drain: Double(backlog) / drainSeconds,
-            endToEnd: Double(backlog) / (enqueueSeconds + drainSeconds)
+            endToEnd: Double(backlog) / (enqueueSeconds + drainSeconds), writtenPerMessage: written / Double(backlog)
         )
     }
 
