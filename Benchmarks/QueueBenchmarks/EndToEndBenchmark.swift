@@ -46,7 +46,7 @@ enum EndToEndBenchmark {
                     engine.description, handler.rawValue, "\(workers)",
                     Format.rate(enqueue), Format.rate(drain), Format.rate(endToEnd), Format.rate(written.median),
                 ])
-                Swift.print("  e2e \(engine) \(handler.rawValue) \(workers) workers: drain \(Format.rate(drain)), "
+                progress("  e2e \(engine) \(handler.rawValue) \(workers) workers: drain \(Format.rate(drain)), "
                     + "end-to-end \(Format.rate(endToEnd)) msg/s")
             }
         }

@@ -29,7 +29,7 @@ enum LatencyBenchmark {
                     engine.description, Format.grouped(rate), Format.rate(achieved.median),
                     Format.millis(p50.median), Format.millis(p99.median), Format.millis(worst.median),
                 ])
-                Swift.print("  latency \(engine) \(rate)/s: p50 \(Format.millis(p50.median)) ms, p99 \(Format.millis(p99.median)) ms")
+                progress("  latency \(engine) \(rate)/s: p50 \(Format.millis(p50.median)) ms, p99 \(Format.millis(p99.median)) ms")
             }
         }
         table.notes = [

@@ -6,7 +6,13 @@ enum MachineInfo {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let memory = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
         let date = ISO8601DateFormatter().string(from: Date())
-        return "machine: \(cores) cores, \(cpuModel), \(String(format: "%.1f", memory)) GiB; date: \(date); build: release"
+        return "load average: \(loadAverage)\nmachine: \(cores) cores, \(cpuModel), \(String(format: "%.1f", memory)) GiB; date: \(date); build: release"
+    }
+
+    /// The 1, 5 and 15 minute load averages, from /proc/loadavg.
+    static var loadAverage: String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     /// The `model name` line of /proc/cpuinfo.

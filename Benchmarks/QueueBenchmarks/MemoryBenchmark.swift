@@ -35,7 +35,7 @@ enum MemoryBenchmark {
                 Format.mebibytes(median(\.peak)), Format.rate(Double(backlog) / median(\.fillSeconds)),
                 middle.during.map(Format.mebibytes).joined(separator: " "),
             ])
-            Swift.print("  memory \(engine): peak \(Format.mebibytes(median(\.peak))) MiB")
+            progress("  memory \(engine): peak \(Format.mebibytes(median(\.peak))) MiB")
         }
         table.notes = [
             "Filled 100 messages per send call; the fill column shows the run with the median peak.",

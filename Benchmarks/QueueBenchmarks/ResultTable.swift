@@ -41,5 +41,12 @@ struct ResultTable {
     func print(markdown: Bool) {
         Swift.print(text)
         if markdown { Swift.print(self.markdown) }
+        fflush(nil)
     }
+}
+
+/// Prints one progress line at once, even when the output goes to a file.
+func progress(_ line: String) {
+    print(line)
+    fflush(nil)
 }

@@ -33,7 +33,7 @@ enum SendBenchmark {
                     samples.values.append(try await measure(engine, mode, messages: messages))
                 }
                 table.rows.append([engine.description, mode.name, Format.grouped(messages), Format.rate(samples)])
-                Swift.print("  send \(engine) \(mode.name): \(Format.rate(samples)) msg/s")
+                progress("  send \(engine) \(mode.name): \(Format.rate(samples)) msg/s")
             }
         }
         table.notes = [

@@ -13,13 +13,14 @@ do {
     print(MachineInfo.summary)
     print("")
     for suite in options.suites {
-        let table: ResultTable
+        var table: ResultTable
         switch suite {
         case .send: table = try await SendBenchmark.run(options)
         case .e2e: table = try await EndToEndBenchmark.run(options)
         case .latency: table = try await LatencyBenchmark.run(options)
         case .memory: table = try await MemoryBenchmark.run(options)
         }
+        table.notes.append("Load average when the table finished: \(MachineInfo.loadAverage) on \(ProcessInfo.processInfo.activeProcessorCount) cores.")
         print("")
         table.print(markdown: options.markdown)
     }
