@@ -337,21 +337,28 @@ public final class MemoryQueueStore: QueueStore {
     }
 
     /// Adds `record` to its queue's structures according to its phase.
+    /// Mutates the queue in place: copying it out of the dictionary would copy its
+    /// buffers on every call (quadratic sends).
     private static func place(_ record: Record, in state: inout State, now: Date, front: Bool = false) {
-        var queue = state.queues[record.queue] ?? Queue()
-        switch record.phase {
-        case .visible:
-            if front { queue.visible.prepend(Slot(id: record.id, stamp: record.stamp)) }
-            else { queue.visible.append(Slot(id: record.id, stamp: record.stamp)) }
-            queue.visibleCount += 1
-        case .delayed(let until):
-            queue.timers.insert(until, Slot(id: record.id, stamp: record.stamp))
-            queue.delayedCount += 1
-        case .inFlight(let until):
-            queue.timers.insert(until, Slot(id: record.id, stamp: record.stamp))
-            queue.inFlightCount += 1
+        let slot = Slot(id: record.id, stamp: record.stamp)
+        Self.modify(record.queue, in: &state) { queue in
+            switch record.phase {
+            case .visible:
+                if front { queue.visible.prepend(slot) } else { queue.visible.append(slot) }
+                queue.visibleCount += 1
+            case .delayed(let until):
+                queue.timers.insert(until, slot)
+                queue.delayedCount += 1
+            case .inFlight(let until):
+                queue.timers.insert(until, slot)
+                queue.inFlightCount += 1
+            }
         }
-        state.queues[record.queue] = queue
+    }
+
+    /// Runs `body` on the queue named `name` (created when missing) without copying it.
+    private static func modify(_ name: String, in state: inout State, _ body: (inout Queue) -> Void) {
+        body(&state.queues[name, default: Queue()])
     }
 
     /// Takes `record` out of its queue's counts; stale ring and timer entries are skipped later.
@@ -385,7 +392,9 @@ public final class MemoryQueueStore: QueueStore {
 
     /// Makes delayed messages and lapsed leases of `queue` whose time has come visible.
     private static func promoteDue(_ queue: String, in state: inout State, now: Date) {
-        guard var entry = state.queues[queue] else { return }
+        guard let due = state.queues[queue]?.timers.min, due.key <= now,
+              // Moved out of the dictionary so that mutating it does not copy its buffers.
+              var entry = state.queues.removeValue(forKey: queue) else { return }
         while let next = entry.timers.min, next.key <= now {
             _ = entry.timers.popMin()
             guard var record = state.records[next.value.id], record.stamp == next.value.stamp,
