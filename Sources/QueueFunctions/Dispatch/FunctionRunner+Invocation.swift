@@ -1,8 +1,10 @@
 import Foundation
 
 extension FunctionRunner {
-    /// Decodes, invokes under the timeout, and settles one batch.
-    func process(_ leases: [Lease], invoker: any FunctionInvoker, decoder: JSONDecoder) async {
+    /// Decodes and invokes one batch under the timeout.
+    ///
+    /// - Returns: The settlements for every lease of the batch.
+    func process(_ leases: [Lease], invoker: any FunctionInvoker, decoder: JSONDecoder) async -> [SettlementPlanner.Planned] {
         let now = environment.clock.now()
         var planned: [SettlementPlanner.Planned] = []
         var runnable: [Lease] = []
@@ -18,12 +20,9 @@ extension FunctionRunner {
         for (lease, error) in prepared.undecodable {
             planned.append(planner.undecodable(lease, error: error, now: now))
         }
-        if prepared.invoked.isEmpty {
-            await apply(planned)
-            return
-        }
+        if prepared.invoked.isEmpty { return planned }
         planned += await invoke(prepared)
-        await apply(planned)
+        return planned
     }
 
     /// Runs the handler against its timeout; settles as soon as the outcome is known,
@@ -106,14 +105,17 @@ extension FunctionRunner {
     /// Applies planned settlements in one store call and counts them.
     func apply(_ planned: [SettlementPlanner.Planned]) async {
         guard !planned.isEmpty else { return }
-        let results: [SettleResult]
         do {
-            results = try await environment.store.settle(planned.map(\.settlement))
+            account(planned, results: try await environment.store.settle(planned.map(\.settlement)))
         } catch {
             logger.error("settling a batch failed; its messages will be delivered again when their leases lapse",
                          [("error", "\(error)"), ("messages", "\(planned.count)")])
-            return
         }
+    }
+
+    /// Counts, logs and records the settlements the store applied.
+    func account(_ planned: [SettlementPlanner.Planned], results: [SettleResult]) {
+        guard !planned.isEmpty else { return }
         var succeeded = 0, retried = 0, deadLettered = 0, stale = 0
         for (plan, result) in zip(planned, results) {
             guard result == .applied else {

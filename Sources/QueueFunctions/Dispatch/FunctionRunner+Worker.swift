@@ -11,28 +11,40 @@ extension FunctionRunner {
         }
         guard let invoker = await startHandler(workerID) else { return }
         let decoder = JSONDecoder()
+        // Settlements of the last batch, applied together with the next receive.
+        var finished: [SettlementPlanner.Planned] = []
         while !shouldExit(workerID) {
             let leases: [Lease]
             do {
-                leases = try await environment.store.receive(
-                    from: queue.name, maxCount: function.trigger.batchSize, visibilityTimeout: queue.visibilityTimeout
+                let answer = try await environment.store.settleAndReceive(
+                    finished.map(\.settlement), from: queue.name, maxCount: function.trigger.batchSize,
+                    visibilityTimeout: queue.visibilityTimeout
                 )
+                account(finished, results: answer.results)
+                leases = answer.leases
             } catch {
                 logger.error("receive failed; retrying after the idle poll interval", [("queue", queue.name), ("error", "\(error)")])
+                if !finished.isEmpty {
+                    logger.error("settling a batch failed; its messages will be delivered again when their leases lapse",
+                                 [("messages", "\(finished.count)")])
+                }
+                finished = []
                 await idle(workerID)
                 continue
             }
+            finished = []
             if leases.isEmpty {
                 await idle(workerID)
                 continue
             }
             let batch = await fillBatchingWindow(leases, workerID: workerID)
             if state.withLock({ $0.stopping }) {
-                await apply(batch.map { .init(settlement: Settlement($0.token, .abandon), succeeded: false, deadLettered: false, error: nil) })
+                finished = batch.map { .init(settlement: Settlement($0.token, .abandon), succeeded: false, deadLettered: false, error: nil) }
                 break
             }
-            await process(batch, invoker: invoker, decoder: decoder)
+            finished = await process(batch, invoker: invoker, decoder: decoder)
         }
+        await apply(finished)
     }
 
     /// Calls the handler factory, retrying with backoff while it throws.

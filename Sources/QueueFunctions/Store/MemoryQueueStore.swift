@@ -99,33 +99,9 @@ public final class MemoryQueueStore: QueueStore {
     /// Leases up to `maxCount` visible messages of `queue`, oldest first.
     public func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) async throws -> [Lease] {
         let now = clock.now()
-        let expiry = now.adding(visibilityTimeout)
         return try state.withLock { state in
             try Self.checkOpen(state)
-            guard maxCount > 0, state.queues[queue] != nil else { return [] }
-            Self.promoteDue(queue, in: &state, now: now)
-            var leases: [Lease] = []
-            leases.reserveCapacity(min(maxCount, state.queues[queue]?.visibleCount ?? 0))
-            while leases.count < maxCount, let slot = state.queues[queue]?.visible.popFirst() {
-                guard var record = state.records[slot.id], record.stamp == slot.stamp,
-                      case .visible = record.phase else { continue }
-                record.receiveCount += 1
-                if record.firstReceivedAt == nil { record.firstReceivedAt = now }
-                record.phase = .inFlight(until: expiry)
-                record.stamp = state.stamp()
-                record.receipt = record.stamp
-                state.queues[queue]?.visibleCount -= 1
-                state.queues[queue]?.inFlightCount += 1
-                state.queues[queue]?.timers.insert(expiry, Slot(id: record.id, stamp: record.stamp))
-                state.records[record.id] = record
-                let message = ReceivedMessage(
-                    id: record.id, queue: queue, body: record.body, sentAt: record.sentAt,
-                    receiveCount: record.receiveCount, firstReceivedAt: record.firstReceivedAt ?? now,
-                    failures: record.failures, deadLetter: record.deadLetter
-                )
-                leases.append(Lease(message: message, token: LeaseToken(messageID: record.id, receipt: record.receipt), expiresAt: expiry))
-            }
-            return leases
+            return Self.lease(from: queue, maxCount: maxCount, expiry: now.adding(visibilityTimeout), in: &state, now: now)
         }
     }
 
@@ -137,46 +113,95 @@ public final class MemoryQueueStore: QueueStore {
         var wake: [String: Int] = [:]
         let results: [SettleResult] = try state.withLock { state in
             try Self.checkOpen(state)
-            return settlements.map { settlement in
-                guard var record = state.records[settlement.token.messageID],
-                      record.receipt == settlement.token.receipt,
-                      case .inFlight = record.phase else { return .staleLease }
-                Self.unplace(record, in: &state)
-                switch settlement.action {
-                case .ack:
-                    Self.remove(record, in: &state)
-                case .retry(let delay, let failure):
-                    record.failures.append(failure)
-                    record.phase = delay > .zero ? .delayed(until: now.adding(delay)) : .visible
-                    record.stamp = state.stamp()
-                    if delay <= .zero { wake[record.queue, default: 0] += 1 }
-                    state.records[record.id] = record
-                    Self.place(record, in: &state, now: now)
-                case .deadLetter(let target, let failure):
-                    record.failures.append(failure)
-                    if let previous = record.deadLetter {
-                        state.deadLetteredBySource[previous.sourceQueue, default: 1] -= 1
-                    }
-                    record.deadLetter = DeadLetterInfo(
-                        sourceQueue: record.queue, receiveCount: record.receiveCount, reason: failure.error, at: now
-                    )
-                    state.deadLetteredBySource[record.queue, default: 0] += 1
-                    Self.move(&record, to: target, in: &state, now: now)
-                    wake[target, default: 0] += 1
-                case .abandon:
-                    record.receiveCount = max(0, record.receiveCount - 1)
-                    if record.receiveCount == 0 { record.firstReceivedAt = nil }
-                    record.phase = .visible
-                    record.stamp = state.stamp()
-                    state.records[record.id] = record
-                    Self.place(record, in: &state, now: now, front: true)
-                    wake[record.queue, default: 0] += 1
-                }
-                return .applied
-            }
+            return Self.apply(settlements, in: &state, now: now, wake: &wake)
         }
         for (queue, count) in wake { signal.notify(queue, count: count) }
         return results
+    }
+
+    /// Applies `settlements` and leases the next messages of `queue` under one lock.
+    public func settleAndReceive(
+        _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
+    ) async throws -> (results: [SettleResult], leases: [Lease]) {
+        let now = clock.now()
+        var wake: [String: Int] = [:]
+        let answer: ([SettleResult], [Lease]) = try state.withLock { state in
+            try Self.checkOpen(state)
+            let results = Self.apply(settlements, in: &state, now: now, wake: &wake)
+            let leases = Self.lease(from: queue, maxCount: maxCount, expiry: now.adding(visibilityTimeout), in: &state, now: now)
+            return (results, leases)
+        }
+        for (queue, count) in wake { signal.notify(queue, count: count) }
+        return answer
+    }
+
+    /// Leases up to `maxCount` visible messages of `queue` (under the lock).
+    private static func lease(from queue: String, maxCount: Int, expiry: Date, in state: inout State, now: Date) -> [Lease] {
+        guard maxCount > 0, state.queues[queue] != nil else { return [] }
+        promoteDue(queue, in: &state, now: now)
+        var leases: [Lease] = []
+        leases.reserveCapacity(min(maxCount, state.queues[queue]?.visibleCount ?? 0))
+        while leases.count < maxCount, let slot = state.queues[queue]?.visible.popFirst() {
+            guard var record = state.records[slot.id], record.stamp == slot.stamp,
+                  case .visible = record.phase else { continue }
+            record.receiveCount += 1
+            if record.firstReceivedAt == nil { record.firstReceivedAt = now }
+            record.phase = .inFlight(until: expiry)
+            record.stamp = state.stamp()
+            record.receipt = record.stamp
+            state.queues[queue]?.visibleCount -= 1
+            state.queues[queue]?.inFlightCount += 1
+            state.queues[queue]?.timers.insert(expiry, Slot(id: record.id, stamp: record.stamp))
+            state.records[record.id] = record
+            let message = ReceivedMessage(
+                id: record.id, queue: queue, body: record.body, sentAt: record.sentAt,
+                receiveCount: record.receiveCount, firstReceivedAt: record.firstReceivedAt ?? now,
+                failures: record.failures, deadLetter: record.deadLetter
+            )
+            leases.append(Lease(message: message, token: LeaseToken(messageID: record.id, receipt: record.receipt), expiresAt: expiry))
+        }
+        return leases
+    }
+
+    /// Applies `settlements` in order (under the lock), counting the queues to wake.
+    private static func apply(_ settlements: [Settlement], in state: inout State, now: Date, wake: inout [String: Int]) -> [SettleResult] {
+        settlements.map { settlement in
+            guard var record = state.records[settlement.token.messageID],
+                  record.receipt == settlement.token.receipt,
+                  case .inFlight = record.phase else { return .staleLease }
+            unplace(record, in: &state)
+            switch settlement.action {
+            case .ack:
+                remove(record, in: &state)
+            case .retry(let delay, let failure):
+                record.failures.append(failure)
+                record.phase = delay > .zero ? .delayed(until: now.adding(delay)) : .visible
+                record.stamp = state.stamp()
+                if delay <= .zero { wake[record.queue, default: 0] += 1 }
+                state.records[record.id] = record
+                place(record, in: &state, now: now)
+            case .deadLetter(let target, let failure):
+                record.failures.append(failure)
+                if let previous = record.deadLetter {
+                    state.deadLetteredBySource[previous.sourceQueue, default: 1] -= 1
+                }
+                record.deadLetter = DeadLetterInfo(
+                    sourceQueue: record.queue, receiveCount: record.receiveCount, reason: failure.error, at: now
+                )
+                state.deadLetteredBySource[record.queue, default: 0] += 1
+                move(&record, to: target, in: &state, now: now)
+                wake[target, default: 0] += 1
+            case .abandon:
+                record.receiveCount = max(0, record.receiveCount - 1)
+                if record.receiveCount == 0 { record.firstReceivedAt = nil }
+                record.phase = .visible
+                record.stamp = state.stamp()
+                state.records[record.id] = record
+                place(record, in: &state, now: now, front: true)
+                wake[record.queue, default: 0] += 1
+            }
+            return .applied
+        }
     }
 
     /// Renews a lease so that it lapses `visibilityTimeout` from now.

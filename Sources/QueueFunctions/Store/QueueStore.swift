@@ -26,6 +26,15 @@ public protocol QueueStore: Sendable {
     /// - Returns: One result per settlement, in the same order.
     func settle(_ settlements: [Settlement]) async throws -> [SettleResult]
 
+    /// Applies `settlements`, then leases up to `maxCount` visible messages of `queue`:
+    /// a worker's "finish this batch, take the next" in one step (one transaction on
+    /// SQLite). The default settles, then receives.
+    ///
+    /// - Returns: One result per settlement, in order, and the new leases.
+    func settleAndReceive(
+        _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
+    ) async throws -> (results: [SettleResult], leases: [Lease])
+
     /// Renews a lease so that it lapses `visibilityTimeout` from now.
     ///
     /// - Returns: ``SettleResult/staleLease`` when the token is no longer current.
@@ -63,6 +72,15 @@ public protocol QueueStore: Sendable {
 }
 
 extension QueueStore {
+    /// Settles, then receives: two steps.
+    public func settleAndReceive(
+        _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
+    ) async throws -> (results: [SettleResult], leases: [Lease]) {
+        let results = settlements.isEmpty ? [] : try await settle(settlements)
+        let leases = try await receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
+        return (results, leases)
+    }
+
     /// Stores one message on `queue`.
     ///
     /// - Returns: The message's identity.

@@ -215,6 +215,27 @@ struct StoreConformanceTests {
         await store.close()
     }
 
+    @Test("settleAndReceive settles the last batch and leases the next in one step", arguments: StoreEngine.all)
+    func settleAndReceive(engine: StoreEngine) async throws {
+        let clock = ManualClock()
+        let store = try await engine.make(clock)
+        for index in 0..<5 { try await store.send(body("s\(index)"), to: queue) }
+        let first = try await store.receive(from: queue, maxCount: 2, visibilityTimeout: lease)
+        let stale = LeaseToken(messageID: first[1].token.messageID, receipt: first[1].token.receipt &+ 7)
+        let answer = try await store.settleAndReceive(
+            [Settlement(first[0].token, .ack), Settlement(stale, .ack),
+             Settlement(first[1].token, .retry(after: .zero, failure: failure(1, "again", clock)))],
+            from: queue, maxCount: 10, visibilityTimeout: lease
+        )
+        #expect(answer.results == [.applied, .staleLease, .applied])
+        #expect(answer.leases.map { String(decoding: $0.message.body, as: UTF8.self) } == ["s2", "s3", "s4", "s1"])
+        #expect(answer.leases.last?.message.receiveCount == 2)
+        let empty = try await store.settleAndReceive([], from: queue, maxCount: 10, visibilityTimeout: lease)
+        #expect(empty.results.isEmpty && empty.leases.isEmpty)
+        #expect(try await store.stats(for: queue).inFlight == 4)
+        await store.close()
+    }
+
     @Test("purge deletes every message in any state; its leases become stale", arguments: StoreEngine.all)
     func purge(engine: StoreEngine) async throws {
         let clock = ManualClock()
