@@ -25,19 +25,23 @@ extension FunctionRunner {
         return planned
     }
 
-    /// Runs the handler against its timeout; settles as soon as the outcome is known,
-    /// even when a timed-out handler has not yet honoured its cancellation.
+    /// Runs the handler against its timeout. The outcome is known, and the batch settled,
+    /// as soon as the handler returns, its deadline passes or the host stops, even when a
+    /// cancelled handler has not yet honoured its cancellation; the worker then waits for
+    /// that handler before taking more work.
     private func invoke(_ prepared: PreparedInvocation) async -> [SettlementPlanner.Planned] {
         let clock = environment.clock
         let started = clock.now()
         let deadline = started.adding(function.timeout)
         let invocationID = MessageID.generate().rawValue
-        let ids = prepared.invoked.map(\.message.id.rawValue)
+        let invoked = prepared.invoked
         let context = FunctionContext(
             functionName: function.name,
             invocationID: invocationID,
             deadline: deadline,
-            logger: logger.with("invocation", invocationID).with(ids.count == 1 ? "message_id" : "message_ids", ids.joined(separator: ",")),
+            logger: logger.with("invocation", invocationID).with(invoked.count == 1 ? "message_id" : "message_ids") {
+                invoked.map(\.message.id.rawValue).joined(separator: ",")
+            },
             queues: environment.queues,
             clock: clock
         )
@@ -46,42 +50,40 @@ extension FunctionRunner {
             $0.busyWorkers += 1
         }
         let timeout = function.timeout
-        let ending: SettlementPlanner.Ending = await withTaskGroup(of: SettlementPlanner.Ending?.self) { group in
-            group.addTask {
-                do {
-                    try await prepared.run(context)
-                    return .returned
-                } catch {
-                    return .threw(String(describing: error))
-                }
+        let ending = OneShot<SettlementPlanner.Ending>()
+        let handler = Task {
+            do {
+                try await prepared.run(context)
+                ending.resolve(.returned)
+            } catch {
+                ending.resolve(.threw(String(describing: error)))
             }
-            group.addTask {
-                do {
-                    try await clock.sleep(until: deadline)
-                    return .timedOut(timeout)
-                } catch {
-                    return nil
-                }
-            }
-            var ending = SettlementPlanner.Ending.returned
-            for await result in group {
-                if let result {
-                    ending = result
-                    break
-                }
-            }
-            if Task.isCancelled { ending = .shutdown }
-            group.cancelAll()
-            return ending
         }
-        let elapsed = clock.now().timeIntervalSince(started)
-        metrics.recordDuration(elapsed)
+        let timer = deadlines.schedule(at: deadline) {
+            ending.resolve(.timedOut(timeout))
+            handler.cancel()
+        }
+        let outcome = await withTaskCancellationHandler {
+            await ending.value()
+        } onCancel: {
+            ending.resolve(.shutdown)
+            handler.cancel()
+        }
+        deadlines.cancel(timer)
+        let now = clock.now()
+        let planned = planner.plan(invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random)
+        metrics.recordDuration(now.timeIntervalSince(started))
         metrics.update { $0.busyWorkers -= 1 }
-        let planned = planner.plan(
-            prepared.invoked, outcomes: prepared.outcomes(), ending: ending, now: clock.now(), random: environment.random
-        )
-        report(ending, planned: planned, invocationID: invocationID)
-        return planned
+        report(outcome, planned: planned, invocationID: invocationID)
+        switch outcome {
+        case .returned, .threw:
+            return planned
+        case .timedOut, .shutdown:
+            // Release the messages now; only then wait for the handler to stop.
+            await apply(planned)
+            await handler.value
+            return []
+        }
     }
 
     private func report(_ ending: SettlementPlanner.Ending, planned: [SettlementPlanner.Planned], invocationID: String) {

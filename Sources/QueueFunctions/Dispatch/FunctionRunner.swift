@@ -70,6 +70,8 @@ public final class FunctionRunner: Sendable {
     let planner: SettlementPlanner
     let logger: Logger
     let state = Mutex(State())
+    /// Fires invocation timeouts.
+    let deadlines: DeadlineScheduler
     private let spawns: AsyncStream<Int>
     private let spawnContinuation: AsyncStream<Int>.Continuation
 
@@ -84,6 +86,7 @@ public final class FunctionRunner: Sendable {
         self.environment = environment
         self.planner = SettlementPlanner(queue: queue, retry: function.retry)
         self.logger = environment.logger.with("function", function.name)
+        self.deadlines = DeadlineScheduler(clock: environment.clock)
         (spawns, spawnContinuation) = AsyncStream.makeStream(of: Int.self)
     }
 
@@ -91,10 +94,14 @@ public final class FunctionRunner: Sendable {
     /// Cancelling the calling task is a hard stop: running invocations are cancelled
     /// and their unsettled messages handed back.
     public func run() async {
-        await withDiscardingTaskGroup { group in
-            for await workerID in spawns {
-                group.addTask { await self.workerLoop(workerID) }
+        await withTaskGroup(of: Void.self) { services in
+            services.addTask { await self.deadlines.run() }
+            await withDiscardingTaskGroup { workers in
+                for await workerID in spawns {
+                    workers.addTask { await self.workerLoop(workerID) }
+                }
             }
+            services.cancelAll()
         }
     }
 

@@ -143,6 +143,8 @@ public struct Logger: Sendable {
     public var level: LogLevel
     /// Metadata added to every line.
     public var metadata: [(key: String, value: String)]
+    /// Metadata computed only when a line is written.
+    private var lazyMetadata: [(key: String, value: @Sendable () -> String)] = []
     private let sink: any LogSink
     private let clock: any HostClock
 
@@ -164,10 +166,22 @@ public struct Logger: Sendable {
         return copy
     }
 
+    /// A copy with `key=value` added to every line, where `value` is computed only
+    /// when a line is actually written.
+    public func with(_ key: String, _ value: @escaping @Sendable () -> String) -> Logger {
+        var copy = self
+        copy.lazyMetadata.append((key, value))
+        return copy
+    }
+
+    /// Whether a line at `level` would be written.
+    public func isEnabled(_ level: LogLevel) -> Bool { level >= self.level }
+
     /// Logs `message` at `level` with extra `metadata`.
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ extra: [(key: String, value: String)] = []) {
         guard level >= self.level else { return }
-        sink.write(LogRecord(time: clock.now(), level: level, message: message(), metadata: metadata + extra))
+        let computed = lazyMetadata.map { (key: $0.key, value: $0.value()) }
+        sink.write(LogRecord(time: clock.now(), level: level, message: message(), metadata: metadata + computed + extra))
     }
 
     /// Logs at `trace`.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The identity of a message, kept for its whole life: across retries,
 /// dead-lettering and redrive.
@@ -12,14 +13,23 @@ public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, C
     /// A new identifier: a UUID version 7, whose first 48 bits are the Unix time in
     /// milliseconds and the rest random. Identifiers made later sort later, which keeps
     /// the SQLite engine's id index appending instead of writing random pages.
+    ///
+    /// The 74 bits after the timestamp are a random per-process value plus a per-process
+    /// counter, so ids never repeat within a process and collide across processes only
+    /// with the chance of two random 74-bit values meeting.
     public static func generate() -> MessageID {
-        var generator = SystemRandomNumberGenerator()
         let milliseconds = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
-        let random = generator.next() as UInt64
-        let high = (milliseconds << 16) | (random & 0x0FFF) | 0x7000
-        let low = generator.next() as UInt64
+        let sequence = counter.add(1, ordering: .relaxed).newValue
+        let low = processSeed.low &+ sequence
+        let high = (milliseconds << 16) | (processSeed.high & 0x0FFF) | 0x7000
         return MessageID(uuidText(high: high, low: low))
     }
+
+    private static let counter = Atomic<UInt64>(0)
+    private static let processSeed: (high: UInt64, low: UInt64) = {
+        var generator = SystemRandomNumberGenerator()
+        return (generator.next(), generator.next())
+    }()
 
     /// The textual form.
     public var description: String { rawValue }

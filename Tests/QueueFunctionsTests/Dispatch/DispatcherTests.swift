@@ -231,6 +231,65 @@ struct DispatcherTests {
         await host.shutdown()
     }
 
+    @Test("a handler that ignores its cancellation still has its messages released at the timeout")
+    func timeoutReleasesWithoutWaitingForTheHandler() async throws {
+        /// A wait that does not react to cancellation: only `open()` ends it.
+        final class Gate: Sendable {
+            let started: AsyncStream<Void>.Continuation
+            private let waiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
+            private let isOpen = Mutex(false)
+            init(started: AsyncStream<Void>.Continuation) { self.started = started }
+            func wait() async {
+                await withCheckedContinuation { continuation in
+                    let openAlready = isOpen.withLock { open in
+                        if !open { waiter.withLock { $0 = continuation } }
+                        return open
+                    }
+                    if openAlready { continuation.resume() }
+                }
+            }
+            func open() {
+                let continuation: CheckedContinuation<Void, Never>? = isOpen.withLock { open in
+                    open = true
+                    return waiter.withLock { waiting in
+                        defer { waiting = nil }
+                        return waiting
+                    }
+                }
+                continuation?.resume()
+            }
+        }
+        struct Stubborn: QueueFunction {
+            typealias Message = Job
+            let gate: Gate
+            func handle(_ batch: MessageBatch<Job>, context: FunctionContext) async throws {
+                gate.started.yield()
+                await gate.wait()
+            }
+        }
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let gate = Gate(started: startedContinuation)
+        let host = try TestHost(
+            function: Stubborn(gate: gate), queue: QueueConfig(name: "jobs"), timeout: .seconds(5),
+            retry: RetryPolicy(initialDelay: .seconds(60), jitter: 0)
+        )
+        try await host.send(Job(number: 1), to: "jobs")
+        var starts = started.makeAsyncIterator()
+        await starts.next()
+        host.clock.advance(by: .seconds(5))
+        var released = false
+        for _ in 0..<2_000 where !released {
+            released = try await host.stats("jobs").delayed == 1
+            if !released { await Task.yield() }
+        }
+        #expect(released)
+        #expect(host.metrics().busyWorkers == 0)
+        gate.open()
+        try await host.settle()
+        #expect(try await host.stats("jobs").delayed == 1)
+        await host.shutdown()
+    }
+
     @Test("stopping at once hands running messages back: visible again, their receive given back")
     func hardStopHandsBack() async throws {
         let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
