@@ -54,16 +54,22 @@ public final class Autoscaler: Sendable {
     public let historyCapacity: Int
     let failureThreshold: Double
     let failureMinimumInvocations: Int
+    let failureWindow: Duration?
 
     /// Creates an autoscaler.
     ///
     /// - Parameters:
-    ///   - failureThreshold: The fraction of failed invocations in an interval at which scale-ups stop.
-    ///   - failureMinimumInvocations: The fewest invocations in an interval for that rule to apply.
+    ///   - failureThreshold: The fraction of recently failed invocations at which scale-ups stop.
+    ///   - failureMinimumInvocations: The fewest recent invocations for that rule to apply.
+    ///   - failureWindow: How far back "recently" reaches (default 10 scale intervals).
     ///   - historyCapacity: How many recent decisions to keep for inspection.
-    public init(failureThreshold: Double = 0.5, failureMinimumInvocations: Int = 4, historyCapacity: Int = 1_000) {
+    public init(
+        failureThreshold: Double = 0.5, failureMinimumInvocations: Int = 4, failureWindow: Duration? = nil,
+        historyCapacity: Int = 1_000
+    ) {
         self.failureThreshold = failureThreshold
         self.failureMinimumInvocations = failureMinimumInvocations
+        self.failureWindow = failureWindow
         self.historyCapacity = max(1, historyCapacity)
     }
 
@@ -92,7 +98,8 @@ public final class Autoscaler: Sendable {
                 let name = runner.function.name
                 state.policies[name] = ScalingPolicy(
                     function: name, config: runner.function.scale,
-                    failureThreshold: failureThreshold, failureMinimumInvocations: failureMinimumInvocations
+                    failureThreshold: failureThreshold, failureMinimumInvocations: failureMinimumInvocations,
+                    failureWindow: failureWindow
                 )
                 state.previous[name] = runner.metrics.snapshot
                 state.nextTick[name] = start

@@ -12,9 +12,11 @@ import Foundation
 ///   count falls once the desire has stayed lower for the whole window (HPA's
 ///   scale-down stabilization), and never before the window has passed since the
 ///   policy's first observation.
-/// - No scale-up while most recent invocations fail (at least
-///   ``failureMinimumInvocations`` invocations, of which at least
+/// - No scale-up while most recent invocations fail (within ``failureWindow``, at
+///   least ``failureMinimumInvocations`` invocations, of which at least
 ///   ``failureThreshold`` failed): more workers would only hammer a failing dependency.
+///   The window spans several intervals because retries back off: failures arrive in
+///   bursts with quiet intervals between them.
 ///
 /// ```swift
 /// var policy = ScalingPolicy(function: "resize", config: ScaleConfig(maxWorkers: 8, targetBacklogPerWorker: 10))
@@ -67,18 +69,25 @@ public struct ScalingPolicy: Sendable {
     public let config: ScaleConfig
     /// The fraction of failed invocations at which scale-ups stop (default 0.5).
     public let failureThreshold: Double
-    /// The fewest invocations in an interval for the failure rule to apply (default 4).
+    /// The fewest invocations within ``failureWindow`` for the failure rule to apply (default 4).
     public let failureMinimumInvocations: Int
+    /// How far back the failure rule looks (default 10 scale intervals).
+    public let failureWindow: Duration
     /// Where the policy stands.
     public private(set) var state: State = .fresh
     private var desires: [(time: Date, workers: Int)] = []
+    private var outcomes: [(time: Date, invocations: Int, failed: Int)] = []
 
     /// Creates a policy for the function `function` with `config`.
-    public init(function: String, config: ScaleConfig, failureThreshold: Double = 0.5, failureMinimumInvocations: Int = 4) {
+    public init(
+        function: String, config: ScaleConfig, failureThreshold: Double = 0.5, failureMinimumInvocations: Int = 4,
+        failureWindow: Duration? = nil
+    ) {
         self.function = function
         self.config = config
         self.failureThreshold = failureThreshold
         self.failureMinimumInvocations = max(1, failureMinimumInvocations)
+        self.failureWindow = failureWindow ?? max(config.scaleInterval, .milliseconds(100)) * 10
     }
 
     /// The fewest workers, at least 0.
@@ -101,8 +110,8 @@ public struct ScalingPolicy: Sendable {
         let desired = desiredWorkers(backlog: observation.backlog)
         remember(desired, at: now)
         let current = observation.workers
-        let failing = observation.invocations >= failureMinimumInvocations
-            && Double(observation.failedInvocations) >= failureThreshold * Double(observation.invocations)
+        let (invocations, failed) = rememberOutcomes(observation)
+        let failing = invocations >= failureMinimumInvocations && Double(failed) >= failureThreshold * Double(invocations)
         let backlog = describeBacklog(observation)
         let wants = describeDesire(observation.backlog, desired)
 
@@ -113,7 +122,7 @@ public struct ScalingPolicy: Sendable {
         if desired > current {
             if current > 0 && failing {
                 return decide(observation, to: current, desired: desired, failing: true, since: observingSince,
-                              "\(observation.failedInvocations) of \(observation.invocations) invocations failed in the last interval "
+                              "\(failed) of \(invocations) invocations failed in the last \(DurationText.format(failureWindow)) "
                               + "(≥ \(Int(failureThreshold * 100))%): holding at \(current) instead of scaling up to \(desired); \(backlog)")
             }
             let to = min(desired, current + step)
@@ -169,6 +178,16 @@ public struct ScalingPolicy: Sendable {
         case .observing(let since), .holdingForFailures(_, let since):
             return since
         }
+    }
+
+    /// Keeps the invocation outcomes of the failure window; returns their totals.
+    private mutating func rememberOutcomes(_ observation: Observation) -> (invocations: Int, failed: Int) {
+        let windowStart = observation.time.addingTimeInterval(-failureWindow.timeInterval)
+        outcomes.removeAll { $0.time <= windowStart }
+        if observation.invocations > 0 {
+            outcomes.append((observation.time, observation.invocations, observation.failedInvocations))
+        }
+        return (outcomes.map(\.invocations).reduce(0, +), outcomes.map(\.failed).reduce(0, +))
     }
 
     /// Keeps the desires of the stabilization window, newest last.
