@@ -36,6 +36,28 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         /// Virtual-time steps the simulation took.
         public var steps: Int
 
+        /// Creates a run's results.
+        public init(
+            name: String, workers: String, workerSeconds: Double, waitP50: Double, waitP95: Double, waitP99: Double,
+            waitMax: Double, peakBacklog: Int, peakWorkers: Int, drainTime: Double, handled: Int, deadLettered: Int,
+            scalingChanges: Int, steps: Int
+        ) {
+            self.name = name
+            self.workers = workers
+            self.workerSeconds = workerSeconds
+            self.waitP50 = waitP50
+            self.waitP95 = waitP95
+            self.waitP99 = waitP99
+            self.waitMax = waitMax
+            self.peakBacklog = peakBacklog
+            self.peakWorkers = peakWorkers
+            self.drainTime = drainTime
+            self.handled = handled
+            self.deadLettered = deadLettered
+            self.scalingChanges = scalingChanges
+            self.steps = steps
+        }
+
         enum CodingKeys: String, CodingKey {
             case name, workers, handled, steps
             case workerSeconds = "worker_seconds"
@@ -63,6 +85,16 @@ public struct SimulationReport: Codable, Sendable, Equatable {
     public var handlerDuration: String
     /// The runs: autoscaled, fixed pool of min workers, fixed pool of max workers.
     public var runs: [Run]
+
+    /// Creates a report.
+    public init(workload: String, messages: Int, function: String, batchSize: Int, handlerDuration: String, runs: [Run]) {
+        self.workload = workload
+        self.messages = messages
+        self.function = function
+        self.batchSize = batchSize
+        self.handlerDuration = handlerDuration
+        self.runs = runs
+    }
 
     enum CodingKeys: String, CodingKey {
         case workload, messages, function, runs
