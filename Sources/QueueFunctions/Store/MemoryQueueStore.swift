@@ -338,7 +338,8 @@ public final class MemoryQueueStore: QueueStore {
 
     /// Adds `record` to its queue's structures according to its phase.
     private static func place(_ record: Record, in state: inout State, now: Date, front: Bool = false) {
-        var queue = state.queues[record.queue] ?? Queue()
+        // Taken out of the dictionary while changed, so its buffers are not copied (copy-on-write).
+        var queue = state.queues.removeValue(forKey: record.queue) ?? Queue()
         switch record.phase {
         case .visible:
             if front { queue.visible.prepend(Slot(id: record.id, stamp: record.stamp)) }
@@ -385,7 +386,8 @@ public final class MemoryQueueStore: QueueStore {
 
     /// Makes delayed messages and lapsed leases of `queue` whose time has come visible.
     private static func promoteDue(_ queue: String, in state: inout State, now: Date) {
-        guard var entry = state.queues[queue] else { return }
+        // Taken out of the dictionary while changed, so its buffers are not copied (copy-on-write).
+        guard var entry = state.queues.removeValue(forKey: queue) else { return }
         while let next = entry.timers.min, next.key <= now {
             _ = entry.timers.popMin()
             guard var record = state.records[next.value.id], record.stamp == next.value.stamp,
