@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import QueueFunctions
+import QueueFunctionsTesting
 
 @Suite("Autoscaler")
 struct ScalingAutoscalerTests {
@@ -148,5 +149,17 @@ struct ScalingAutoscalerTests {
             #expect(virtual.workers("small") == 2)
             #expect(virtual.workers("big") == 6)
         }
+    }
+
+    @Test("the scaling loop ends when the host stops")
+    func loopEndsOnStop() async throws {
+        let autoscaler = Autoscaler()
+        let manifest = ScalingFixture.manifest([ScalingFixture.function("mail", scale: ScaleConfig(minWorkers: 1, maxWorkers: 2))])
+        let host = try TestHost(manifest: manifest, registry: ScalingFixture.registry(), scaling: { await autoscaler.run(host: $0) })
+        try await host.send(body: Data("1".utf8), to: "mail")
+        try await host.advance(by: .seconds(1))
+        // Returns only if the loop ended: the host's run waits for its scaling task.
+        await host.shutdown()
+        #expect(host.host.isStopping)
     }
 }
