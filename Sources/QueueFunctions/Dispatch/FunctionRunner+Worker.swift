@@ -88,7 +88,7 @@ extension FunctionRunner {
     private func wait(_ workerID: Int, until deadline: Date, markIdle: Bool) async {
         let store = environment.store
         let queueName = queue.name
-        let task = Task { await store.waitForMessages(on: queueName, until: deadline) }
+        let task = Task(executorPreference: environment.taskExecutor) { await store.waitForMessages(on: queueName, until: deadline) }
         let proceed = state.withLock { state in
             guard !state.stopping, state.workers[workerID]?.retiring == false else { return false }
             state.workers[workerID]?.wait = task

@@ -25,12 +25,16 @@ public final class FunctionRunner: Sendable {
         public var random: @Sendable () -> Double
         /// Notified whenever a worker goes idle or exits, so tests can wait for quiet.
         public var activity: QueueSignal
+        /// The executor that the helper tasks workers start prefer (nil: the default one).
+        /// The simulator sets it so that every task of the host runs on its executor.
+        public var taskExecutor: (any TaskExecutor)?
 
         /// Creates an environment.
         public init(
             store: any QueueStore, clock: any HostClock, logger: Logger, events: HostEventLog = HostEventLog(),
             queues: QueueClient, idlePollInterval: Duration = .seconds(1),
-            random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, activity: QueueSignal = QueueSignal()
+            random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, activity: QueueSignal = QueueSignal(),
+            taskExecutor: (any TaskExecutor)? = nil
         ) {
             self.store = store
             self.clock = clock
@@ -40,6 +44,7 @@ public final class FunctionRunner: Sendable {
             self.idlePollInterval = idlePollInterval
             self.random = random
             self.activity = activity
+            self.taskExecutor = taskExecutor
         }
     }
 

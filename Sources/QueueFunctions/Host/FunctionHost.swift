@@ -30,13 +30,21 @@ public final class FunctionHost: Sendable {
     /// The host's logger.
     public let logger: Logger
     private let poolsStarted = Mutex(false)
+    private let stopping = Mutex(false)
+
+    /// The key under which ``stop()`` notifies ``activity``, so loops such as the
+    /// autoscaler can wait for the host to stop.
+    public static let stopKey = "host-stopping"
 
     /// Creates a host for `manifest`, running handlers from `registry` on `store`.
     ///
+    /// - Parameter taskExecutor: The executor the workers' helper tasks prefer (the
+    ///   simulator's); nil for the default one.
     /// - Throws: ``StartError`` when a function names a handler that is not registered.
     public init(
         manifest: Manifest, registry: FunctionRegistry, store: any QueueStore, clock: any HostClock = SystemClock(),
-        logger: Logger = Logger(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        logger: Logger = Logger(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        taskExecutor: (any TaskExecutor)? = nil
     ) throws {
         self.manifest = manifest
         self.store = store
@@ -50,7 +58,8 @@ public final class FunctionHost: Sendable {
         self.queues = queues
         let environment = FunctionRunner.Environment(
             store: store, clock: clock, logger: logger, events: events, queues: queues,
-            idlePollInterval: manifest.host.idlePollInterval, random: random, activity: activity
+            idlePollInterval: manifest.host.idlePollInterval, random: random, activity: activity,
+            taskExecutor: taskExecutor
         )
         runners = try manifest.functions.map { function in
             guard let entry = registry.entry(named: function.handler) else {
@@ -100,8 +109,16 @@ public final class FunctionHost: Sendable {
 
     /// Stops taking new messages; ``run()`` returns once in-flight batches finish.
     public func stop() {
+        stopping.withLock { $0 = true }
         for runner in runners { runner.stop() }
         activity.notify(FunctionRunner.activityKey)
+        activity.notify(Self.stopKey)
+    }
+
+    /// Whether ``stop()`` has been called. Read ``activity``'s generation of ``stopKey``
+    /// first, then this, then wait on that generation, to never miss a stop.
+    public var isStopping: Bool {
+        stopping.withLock { $0 }
     }
 
     /// Whether every worker of every function is idle.
