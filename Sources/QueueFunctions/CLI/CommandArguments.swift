@@ -3,7 +3,7 @@ struct CommandArguments: Sendable {
     /// Options that take a value.
     static let valueOptions: Set<String> = [
         "--manifest", "--store", "--port", "--bind", "--delay", "--to", "--limit", "--log-level", "--log-format",
-        "--admin-token", "--grace-period",
+        "--admin-token", "--grace-period", "--function",
     ]
     /// Options that stand alone.
     static let flagOptions: Set<String> = ["--json", "--yes", "--help", "-h", "--no-autoscale"]

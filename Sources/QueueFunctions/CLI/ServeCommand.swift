@@ -28,7 +28,14 @@ enum ServeCommand {
         let address = AdminAuth.isLoopback(bind) ? gateway.url : "\(gateway.url) (bound to \(bind), admin token required)"
         printBanner(manifest, store: location, url: address, context: context)
         let signals = ShutdownSignals()
-        let runTask = Task { await host.run() }
+        let autoscaler: Autoscaler? = context.arguments.has("--no-autoscale") ? nil : Autoscaler()
+        let runTask = Task {
+            if let autoscaler {
+                await host.run(scaling: { await autoscaler.run(host: $0) })
+            } else {
+                await host.run()
+            }
+        }
         let firstSignal = Task {
             await signals.wait(after: 0)
             guard !Task.isCancelled else { return }

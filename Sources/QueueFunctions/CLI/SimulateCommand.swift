@@ -1,8 +1,40 @@
 import Foundation
 
-/// `simulate WORKLOAD`: replays a workload on a virtual clock.
+/// `simulate WORKLOAD [--function NAME] [--json]`: replays a workload through the real
+/// dispatcher and autoscaler on a virtual clock, beside fixed pools of min and max workers.
 enum SimulateCommand {
+    static let usage = "simulate WORKLOAD.json [--function NAME] [--json]"
+
     static func run(_ context: CommandContext) async throws {
-        throw CommandError.failed("simulate is not available in this build yet")
+        let path = try context.word(0, "the workload file", usage: usage)
+        let workload: Workload
+        do {
+            workload = try Workload.load(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CommandError.failed("\(error)")
+        }
+        let report: SimulationReport
+        do {
+            if let name = context.arguments.value("--function") {
+                let manifest = try context.loadManifest()
+                guard let function = manifest.function(named: name) else {
+                    var text = "unknown function '\(name)'"
+                    if let guess = Suggestion.closest(to: name, in: manifest.functions.map(\.name)) { text += "; did you mean '\(guess)'?" }
+                    throw CommandError.failed(text + " Functions: \(manifest.functions.map(\.name).joined(separator: ", ")).")
+                }
+                report = try await Simulator.run(workload: workload, function: function, host: manifest.host)
+            } else {
+                report = try await Simulator.run(workload: workload)
+            }
+        } catch let error as CommandError {
+            throw error
+        } catch {
+            throw CommandError.failed("\(error)")
+        }
+        if context.wantsJSON {
+            context.output.line(try report.json())
+        } else {
+            context.output.line(report.table())
+        }
     }
 }

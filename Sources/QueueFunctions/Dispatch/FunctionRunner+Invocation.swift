@@ -51,7 +51,7 @@ extension FunctionRunner {
         }
         let timeout = function.timeout
         let ending = OneShot<SettlementPlanner.Ending>()
-        let handler = Task {
+        let handler = Task(executorPreference: environment.taskExecutor) {
             do {
                 try await prepared.run(context)
                 ending.resolve(.returned)
