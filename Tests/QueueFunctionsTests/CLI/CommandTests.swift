@@ -172,6 +172,26 @@ struct CommandTests {
         workspace.cleanUp()
     }
 
+    @Test("simulate prints the three runs; --json is parseable; a missing workload is a clear failure")
+    func simulate() async throws {
+        let workspace = try Workspace()
+        let workload = RepositoryPaths.root.appendingPathComponent("Samples/workloads/burst.json").path
+        let table = await workspace.run(["simulate", workload])
+        #expect(table.code == ExitCode.success)
+        #expect(table.out.contains("autoscaled") && table.out.contains("fixed min") && table.out.contains("worker-seconds"))
+        let json = await workspace.run(["simulate", workload, "--function", "process-import", "--json"])
+        #expect(json.code == ExitCode.success, "\(json.err)")
+        let report = try workspace.json(json.out)
+        #expect((report["runs"] as? [[String: Any]])?.count == 3)
+        let missing = await workspace.run(["simulate", workspace.directory.appendingPathComponent("nope.json").path])
+        #expect(missing.code == ExitCode.failure)
+        #expect(missing.err.contains("nope.json"))
+        let unknown = await workspace.run(["simulate", workload, "--function", "process-imports"])
+        #expect(unknown.code == ExitCode.failure)
+        #expect(unknown.err.contains("did you mean 'process-import'"))
+        workspace.cleanUp()
+    }
+
     @Test("a store file that is not a database exits 4 and names the file")
     func unusableStore() async throws {
         let workspace = try Workspace()
