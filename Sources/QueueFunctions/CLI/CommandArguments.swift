@@ -4,6 +4,7 @@ struct CommandArguments: Sendable {
     static let valueOptions: Set<String> = [
         "--manifest", "--store", "--port", "--bind", "--delay", "--to", "--limit", "--log-level", "--log-format",
         "--admin-token", "--grace-period", "--function",
+        "--burst", "--steady", "--ramp", "--outage", "--handler-duration", "--seed",
     ]
     /// Options that stand alone.
     static let flagOptions: Set<String> = ["--json", "--yes", "--help", "-h", "--no-autoscale"]

@@ -3,16 +3,24 @@ import Foundation
 /// `simulate WORKLOAD [--function NAME] [--json]`: replays a workload through the real
 /// dispatcher and autoscaler on a virtual clock, beside fixed pools of min and max workers.
 enum SimulateCommand {
-    static let usage = "simulate WORKLOAD.json [--function NAME] [--json]"
+    static let usage = "simulate [WORKLOAD.json] [--burst N[@T]] [--steady RATE[@FROM-TO]] [--ramp R1-R2@FROM-TO] "
+        + "[--outage FROM-TO] [--handler-duration D|MIN-MAX] [--seed N] [--function NAME] [--json]"
 
     static func run(_ context: CommandContext) async throws {
-        let path = try context.word(0, "the workload file", usage: usage)
-        let workload: Workload
-        do {
-            workload = try Workload.load(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw CommandError.failed("\(error)")
+        var workload: Workload?
+        if let path = context.words.first {
+            do {
+                workload = try Workload.load(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw CommandError.failed("\(error)")
+            }
+        } else if !WorkloadFlags.present(in: context.arguments) {
+            throw CommandError.usage("give a workload file or workload flags. Usage: \(usage)")
         }
+        if WorkloadFlags.present(in: context.arguments) {
+            workload = try WorkloadFlags.apply(context.arguments, to: workload)
+        }
+        guard let workload else { throw CommandError.usage("Usage: \(usage)") }
         let report: SimulationReport
         do {
             if let name = context.arguments.value("--function") {

@@ -192,6 +192,27 @@ struct CommandTests {
         workspace.cleanUp()
     }
 
+    @Test("simulate builds a workload from flags; bad flags are usage errors naming the flag")
+    func simulateFlags() async throws {
+        let workspace = try Workspace()
+        let result = await workspace.run([
+            "simulate", "--burst", "300@1s,100@20s", "--steady", "5@0s-30s", "--outage", "10s-12s",
+            "--handler-duration", "20ms-40ms", "--seed", "3", "--json",
+        ])
+        #expect(result.code == ExitCode.success, "\(result.err)")
+        let report = try workspace.json(result.out)
+        #expect(report["messages"] as? Int == 550)
+        let runs = try #require(report["runs"] as? [[String: Any]])
+        #expect(runs.allSatisfy { ($0["handled"] as? Int ?? 0) + ($0["dead_lettered"] as? Int ?? 0) == 550 })
+        for (flags, expected) in [(["--burst", "many"], "--burst 'many'"), (["--outage", "30s-10s"], "must end after"),
+                                  (["--steady", "5@0s"], "FROM-TO"), ([] as [String], "workload file or workload flags")] {
+            let bad = await workspace.run(["simulate"] + flags)
+            #expect(bad.code == ExitCode.usage)
+            #expect(bad.err.contains(expected), "\(flags): \(bad.err)")
+        }
+        workspace.cleanUp()
+    }
+
     @Test("a store file that is not a database exits 4 and names the file")
     func unusableStore() async throws {
         let workspace = try Workspace()
