@@ -82,6 +82,24 @@ public final class SQLiteQueueStore: QueueStore {
         return outcome.results
     }
 
+    /// Applies `settlements`, then leases up to `maxCount` visible messages of `queue`,
+    /// in one job on the store thread: one transaction (shared with concurrent calls).
+    public func settleAndReceive(
+        _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
+    ) async throws -> (results: [SettleResult], leases: [Lease]) {
+        let now = clock.now()
+        let expiry = now.adding(visibilityTimeout)
+        let outcome = try await worker.perform { connection in
+            let table = SQLiteMessageTable(connection: connection)
+            let settled: (results: [SettleResult], wake: [String: Int]) =
+                settlements.isEmpty ? ([], [:]) : try table.settle(settlements, now: now)
+            let leases = try table.receive(from: queue, maxCount: maxCount, now: now, expiry: expiry)
+            return (settled.results, settled.wake, leases)
+        }
+        for (queue, count) in outcome.1 { signal.notify(queue, count: count) }
+        return (outcome.0, outcome.2)
+    }
+
     /// Renews a lease so that it lapses `visibilityTimeout` from now.
     public func extend(_ token: LeaseToken, visibilityTimeout: Duration) async throws -> SettleResult {
         let expiry = clock.now().adding(visibilityTimeout)
