@@ -51,6 +51,7 @@ final class SQLiteConnection {
             try execute("PRAGMA cache_size=-65536")
             // Savepoint and statement journals stay in memory instead of temporary files.
             try execute("PRAGMA temp_store=MEMORY")
+            try execute("PRAGMA secure_delete=FAST")
             try execute("PRAGMA wal_autocheckpoint=10000")
             try execute("PRAGMA journal_size_limit=67108864")
         } catch {
