@@ -10,17 +10,19 @@ extension SQLiteMessageTable {
         from deadLetterQueue: String, to destination: String?, limit: Int, now: Date
     ) throws -> (moved: Int, wake: [String: Int]) {
         guard limit > 0, let queueID = try queueID(deadLetterQueue) else { return (0, [:]) }
+        let range = Self.seqRange(queueID)
         let select = try connection.statement("""
-            SELECT seq, dl_source FROM messages
-            WHERE queue_id = ?1 AND state <> 2 AND (?2 OR dl_source IS NOT NULL)
+            SELECT seq, dl_source, state FROM messages
+            WHERE seq BETWEEN ?1 AND ?4 AND state <> 2 AND (?2 OR dl_source IS NOT NULL)
             ORDER BY seq LIMIT ?3
             """)
-        select.bind(1, queueID)
+        select.bind(1, range.low)
+        select.bind(4, range.high)
         select.bind(2, destination == nil ? 0 : 1)
         select.bind(3, limit)
-        var candidates: [(seq: Int64, source: String?)] = []
+        var candidates: [(seq: Int64, source: String?, state: Int64)] = []
         while try select.step() {
-            candidates.append((select.int64(0), select.optionalText(1)))
+            candidates.append((select.int64(0), select.optionalText(1), select.int64(2)))
         }
         select.reset()
         var wake: [String: Int] = [:]
@@ -28,8 +30,9 @@ extension SQLiteMessageTable {
             let target = destination ?? candidate.source ?? deadLetterQueue
             let targetID = try queueIDCreating(target)
             let back = try backPosition(targetID)
+            let seq = try nextSeq(targetID, name: target)
             let update = try connection.statement("""
-                UPDATE messages SET seq = (SELECT max(seq) FROM messages) + 1, queue_id = ?1, state = 0, pos = ?2,
+                UPDATE messages SET seq = ?5, queue_id = ?1, state = 0, pos = ?2,
                     enqueued_at = ?3, receive_count = 0, first_received_at = NULL,
                     dl_source = NULL, dl_receive_count = NULL, dl_reason = NULL, dl_at = NULL
                 WHERE seq = ?4
@@ -38,8 +41,12 @@ extension SQLiteMessageTable {
             update.bind(2, back)
             update.bind(3, SQLiteTime.nanos(now))
             update.bind(4, candidate.seq)
+            update.bind(5, seq)
             try update.run()
             update.reset()
+            counts.add(queueID, state: candidate.state, count: -1)
+            counts.add(targetID, visible: 1)
+            if let source = candidate.source { try addDeadLettered(source: source, -1) }
             wake[target, default: 0] += 1
         }
         return (candidates.count, wake)
@@ -50,22 +57,39 @@ extension SQLiteMessageTable {
     /// - Returns: How many were deleted.
     func purge(_ queue: String) throws -> Int {
         guard let queueID = try queueID(queue) else { return 0 }
-        let delete = try connection.statement("DELETE FROM messages WHERE queue_id = ?1")
+        let range = Self.seqRange(queueID)
+        let sources = try connection.statement("""
+            SELECT dl_source, count(*) FROM messages
+            WHERE seq BETWEEN ?1 AND ?2 AND dl_source IS NOT NULL GROUP BY dl_source
+            """)
+        sources.bind(1, range.low)
+        sources.bind(2, range.high)
+        var deadLettered: [(String, Int)] = []
+        while try sources.step() { deadLettered.append((sources.text(0), sources.int(1))) }
+        sources.reset()
+        for (source, count) in deadLettered { try addDeadLettered(source: source, -count) }
+        let delete = try connection.statement("DELETE FROM messages WHERE seq BETWEEN ?1 AND ?2")
         defer { delete.reset() }
-        delete.bind(1, queueID)
+        delete.bind(1, range.low)
+        delete.bind(2, range.high)
         try delete.run()
-        return connection.changes
+        let deleted = connection.changes
+        let stored = try storedCounts(queueID)
+        counts.add(queueID, visible: -stored.visible, delayed: -stored.delayed, inFlight: -stored.inFlight)
+        return deleted
     }
 
     /// Up to `limit` messages of `queue` in arrival order, in any state.
     func peek(_ queue: String, limit: Int, now: Date) throws -> [StoredMessage] {
         guard limit > 0, let queueID = try queueID(queue) else { return [] }
         try promoteDue(queueID, now: now)
+        let range = Self.seqRange(queueID)
         let select = try connection.statement("""
-            SELECT state, pos, \(Self.messageColumns) FROM messages WHERE queue_id = ?1 ORDER BY seq LIMIT ?2
+            SELECT state, pos, \(Self.messageColumns) FROM messages WHERE seq BETWEEN ?1 AND ?3 ORDER BY seq LIMIT ?2
             """)
         defer { select.reset() }
-        select.bind(1, queueID)
+        select.bind(1, range.low)
+        select.bind(3, range.high)
         select.bind(2, limit)
         var messages: [StoredMessage] = []
         while try select.step() {
@@ -81,41 +105,30 @@ extension SQLiteMessageTable {
         return messages
     }
 
-    /// Counts the messages of `queue` by state, with the messages from it now in a dead-letter queue.
+    /// Counts the messages of `queue` by state, with the messages from it now in a
+    /// dead-letter queue: read from the counts kept in `queues`, never by counting rows.
     func stats(for queue: String, now: Date) throws -> QueueStats {
-        let dead = try connection.statement("SELECT count(*) FROM messages WHERE dl_source = ?1")
-        dead.bind(1, queue)
-        let deadLettered = try dead.step() ? dead.int(0) : 0
-        dead.reset()
-        guard let queueID = try queueID(queue) else { return QueueStats(deadLettered: deadLettered) }
+        guard let queueID = try queueID(queue) else { return QueueStats() }
         try promoteDue(queueID, now: now)
-        var stats = QueueStats(deadLettered: deadLettered)
-        let counts = try connection.statement(
-            "SELECT state, count(*) FROM messages WHERE queue_id = ?1 GROUP BY state"
+        try counts.write(to: connection)
+        let stored = try storedCounts(queueID)
+        var stats = QueueStats(
+            visible: stored.visible, delayed: stored.delayed, inFlight: stored.inFlight, deadLettered: stored.deadLettered
         )
-        counts.bind(1, queueID)
-        while try counts.step() {
-            switch counts.int64(0) {
-            case State.visible: stats.visible = counts.int(1)
-            case State.delayed: stats.delayed = counts.int(1)
-            default: stats.inFlight += counts.int(1)
-            }
-        }
-        counts.reset()
+        let range = Self.seqRange(queueID)
         let oldest = try connection.statement(
-            "SELECT enqueued_at FROM messages WHERE queue_id = ?1 ORDER BY seq LIMIT 1"
+            "SELECT enqueued_at FROM messages WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq LIMIT 1"
         )
         defer { oldest.reset() }
-        oldest.bind(1, queueID)
+        oldest.bind(1, range.low)
+        oldest.bind(2, range.high)
         if try oldest.step() { stats.oldestEnqueuedAt = SQLiteTime.date(oldest.int64(0)) }
         return stats
     }
 
     /// The names of the queues holding at least one message, sorted.
     func queueNames() throws -> [String] {
-        let select = try connection.statement(
-            "SELECT name FROM queues WHERE EXISTS (SELECT 1 FROM messages WHERE queue_id = queues.id)"
-        )
+        let select = try connection.statement("SELECT name FROM queues WHERE visible + delayed + in_flight > 0")
         defer { select.reset() }
         var names: [String] = []
         while try select.step() { names.append(select.text(0)) }

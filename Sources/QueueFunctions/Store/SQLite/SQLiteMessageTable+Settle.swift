@@ -9,6 +9,8 @@ extension SQLiteMessageTable {
         var queue: String
         var receiveCount: Int64
         var failures: [FailureRecord]
+        /// The queue the message was dead-lettered from, when it was.
+        var deadLetterSource: String?
     }
 
     /// Applies `settlements` in order.
@@ -61,17 +63,22 @@ extension SQLiteMessageTable {
     // MARK: - Steps
 
     private func ack(_ token: LeaseToken) throws -> Bool {
-        let delete = try connection.statement("DELETE FROM messages WHERE id = ?1 AND receipt = ?2 AND state = 2")
+        let delete = try connection.statement(
+            "DELETE FROM messages WHERE id = ?1 AND receipt = ?2 AND state = 2 RETURNING queue_id, dl_source"
+        )
         defer { delete.reset() }
         delete.bind(1, token.messageID.rawValue)
         delete.bind(2, Int64(bitPattern: token.receipt))
-        try delete.run()
-        return connection.changes == 1
+        guard try delete.step() else { return false }
+        counts.add(delete.int64(0), inFlight: -1)
+        if let source = delete.optionalText(1) { try addDeadLettered(source: source, -1) }
+        while try delete.step() {}
+        return true
     }
 
     private func leasedRow(_ token: LeaseToken) throws -> LeasedRow? {
         let select = try connection.statement("""
-            SELECT m.seq, m.queue_id, q.name, m.receive_count, m.failures
+            SELECT m.seq, m.queue_id, q.name, m.receive_count, m.failures, m.dl_source
             FROM messages AS m JOIN queues AS q ON q.id = m.queue_id
             WHERE m.id = ?1 AND m.receipt = ?2 AND m.state = 2
             """)
@@ -83,7 +90,8 @@ extension SQLiteMessageTable {
             seq: select.int64(0), queueID: select.int64(1), queue: select.text(2), receiveCount: select.int64(3),
             failures: try SQLiteFailureText.decode(
                 select.optionalText(4), messageID: token.messageID.rawValue, path: connection.path
-            )
+            ),
+            deadLetterSource: select.optionalText(5)
         )
     }
 
@@ -92,10 +100,12 @@ extension SQLiteMessageTable {
         if delay > .zero {
             update.bind(1, SQLiteMessageTable.State.delayed)
             update.bind(2, SQLiteTime.nanos(now.adding(delay)))
+            counts.add(row.queueID, delayed: 1, inFlight: -1)
         } else {
             let back = try backPosition(row.queueID)
             update.bind(1, SQLiteMessageTable.State.visible)
             update.bind(2, back)
+            counts.add(row.queueID, visible: 1, inFlight: -1)
         }
         defer { update.reset() }
         update.bind(3, try SQLiteFailureText.encode(row.failures + [failure]))
@@ -106,8 +116,9 @@ extension SQLiteMessageTable {
     private func deadLetter(_ row: LeasedRow, to target: String, failure: FailureRecord, now: Date) throws {
         let targetID = try queueIDCreating(target)
         let back = try backPosition(targetID)
+        let seq = try nextSeq(targetID, name: target)
         let update = try connection.statement("""
-            UPDATE messages SET seq = (SELECT max(seq) FROM messages) + 1, queue_id = ?1, state = 0, pos = ?2,
+            UPDATE messages SET seq = ?9, queue_id = ?1, state = 0, pos = ?2,
                 enqueued_at = ?3, failures = ?4, dl_source = ?5, dl_receive_count = ?6, dl_reason = ?7, dl_at = ?3
             WHERE seq = ?8
             """)
@@ -120,7 +131,12 @@ extension SQLiteMessageTable {
         update.bind(6, row.receiveCount)
         update.bind(7, failure.error)
         update.bind(8, row.seq)
+        update.bind(9, seq)
         try update.run()
+        counts.add(row.queueID, inFlight: -1)
+        counts.add(targetID, visible: 1)
+        if let previous = row.deadLetterSource { try addDeadLettered(source: previous, -1) }
+        counts.add(row.queueID, deadLettered: 1)
     }
 
     private func abandon(_ row: LeasedRow) throws {
@@ -134,5 +150,6 @@ extension SQLiteMessageTable {
         update.bind(1, front)
         update.bind(2, row.seq)
         try update.run()
+        counts.add(row.queueID, visible: 1, inFlight: -1)
     }
 }

@@ -21,6 +21,8 @@ struct SQLiteMessageTable {
         """
 
     let connection: SQLiteConnection
+    /// The count changes of the current job, written by ``run(_:_:)``.
+    let counts = SQLiteQueueCounts()
 
     // MARK: - Queues
 
@@ -46,8 +48,19 @@ struct SQLiteMessageTable {
             throw QueueStoreError(.engine, "could not add queue \(name) to \(connection.path)")
         }
         let id = insert.int64(0)
+        guard id < Self.queueLimit else {
+            throw QueueStoreError(
+                .engine, "\(connection.path) already holds \(Self.queueLimit - 1) queue names; use another store file"
+            )
+        }
         connection.queueIDs[name] = id
         return id
+    }
+
+    /// Changes the count of messages that came from the queue named `source` and now
+    /// sit in a dead-letter queue.
+    func addDeadLettered(source: String, _ count: Int) throws {
+        counts.add(try queueIDCreating(source), deadLettered: count)
     }
 
     /// The receive-order place just behind the last visible message of `queue`.
@@ -81,13 +94,16 @@ struct SQLiteMessageTable {
         let queueID = try queueIDCreating(queue)
         let nowNanos = SQLiteTime.nanos(now)
         var next = try backPosition(queueID)
+        var seq = try nextSeq(queueID, name: queue, reserving: messages.count)
         var visible = 0
         let insert = try connection.statement("""
-            INSERT INTO messages (id, queue_id, state, pos, body, sent_at, enqueued_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+            INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at)
+            VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, ?6)
             """)
         for message in messages {
             insert.reset()
+            insert.bind(7, seq)
+            seq += 1
             insert.bind(1, message.id.rawValue)
             insert.bind(2, queueID)
             if message.delay > .zero {
@@ -114,6 +130,7 @@ struct SQLiteMessageTable {
             }
         }
         insert.reset()
+        counts.add(queueID, visible: visible, delayed: messages.count - visible)
         return visible
     }
 
@@ -138,6 +155,16 @@ struct SQLiteMessageTable {
         let anyDue = try probe.step()
         probe.reset()
         guard anyDue else { return }
+        let due = try connection.statement(
+            "SELECT state, count(*) FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND pos <= ?2 GROUP BY state"
+        )
+        due.bind(1, queue)
+        due.bind(2, nowNanos)
+        while try due.step() {
+            counts.add(queue, state: due.int64(0), count: -due.int(1))
+            counts.add(queue, visible: due.int(1))
+        }
+        due.reset()
         let base = try backPosition(queue) - 1
         let promote = try connection.statement("""
             UPDATE messages SET state = 0, pos = ?3 + due.rank
@@ -181,6 +208,7 @@ struct SQLiteMessageTable {
             )
             leased.append((lease.int64(0), Lease(message: received, token: token, expiresAt: expiry)))
         }
+        counts.add(queueID, visible: -leased.count, inFlight: leased.count)
         leased.sort { $0.order < $1.order }
         return leased.map(\.lease)
     }

@@ -55,7 +55,7 @@ public final class SQLiteQueueStore: QueueStore {
         guard !messages.isEmpty else { return }
         let now = clock.now()
         let visible = try await worker.perform { connection in
-            try SQLiteMessageTable(connection: connection).send(messages, to: queue, now: now)
+            try SQLiteMessageTable.run(connection) { try $0.send(messages, to: queue, now: now) }
         }
         if visible > 0 { signal.notify(queue, count: visible) }
     }
@@ -65,7 +65,9 @@ public final class SQLiteQueueStore: QueueStore {
         let now = clock.now()
         let expiry = now.adding(visibilityTimeout)
         return try await worker.perform { connection in
-            try SQLiteMessageTable(connection: connection).receive(from: queue, maxCount: maxCount, now: now, expiry: expiry)
+            try SQLiteMessageTable.run(connection) {
+                try $0.receive(from: queue, maxCount: maxCount, now: now, expiry: expiry)
+            }
         }
     }
 
@@ -76,17 +78,36 @@ public final class SQLiteQueueStore: QueueStore {
         guard !settlements.isEmpty else { return [] }
         let now = clock.now()
         let outcome = try await worker.perform { connection in
-            try SQLiteMessageTable(connection: connection).settle(settlements, now: now)
+            try SQLiteMessageTable.run(connection) { try $0.settle(settlements, now: now) }
         }
         for (queue, count) in outcome.wake { signal.notify(queue, count: count) }
         return outcome.results
+    }
+
+    /// Applies `settlements`, then leases up to `maxCount` visible messages of `queue`,
+    /// in one job on the store thread: one transaction (shared with concurrent calls).
+    public func settleAndReceive(
+        _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
+    ) async throws -> (results: [SettleResult], leases: [Lease]) {
+        let now = clock.now()
+        let expiry = now.adding(visibilityTimeout)
+        let outcome = try await worker.perform { connection in
+            try SQLiteMessageTable.run(connection) { table in
+                let settled: (results: [SettleResult], wake: [String: Int]) =
+                    settlements.isEmpty ? ([], [:]) : try table.settle(settlements, now: now)
+                let leases = try table.receive(from: queue, maxCount: maxCount, now: now, expiry: expiry)
+                return (settled.results, settled.wake, leases)
+            }
+        }
+        for (queue, count) in outcome.1 { signal.notify(queue, count: count) }
+        return (outcome.0, outcome.2)
     }
 
     /// Renews a lease so that it lapses `visibilityTimeout` from now.
     public func extend(_ token: LeaseToken, visibilityTimeout: Duration) async throws -> SettleResult {
         let expiry = clock.now().adding(visibilityTimeout)
         return try await worker.perform { connection in
-            try SQLiteMessageTable(connection: connection).extend(token, expiry: expiry)
+            try SQLiteMessageTable.run(connection) { try $0.extend(token, expiry: expiry) }
         }
     }
 
@@ -96,9 +117,9 @@ public final class SQLiteQueueStore: QueueStore {
     public func redrive(from deadLetterQueue: String, to destination: String?, limit: Int) async throws -> Int {
         let now = clock.now()
         let outcome = try await worker.perform { connection in
-            try SQLiteMessageTable(connection: connection).redrive(
+            try SQLiteMessageTable.run(connection) { try $0.redrive(
                 from: deadLetterQueue, to: destination, limit: limit, now: now
-            )
+            ) }
         }
         for (queue, count) in outcome.wake { signal.notify(queue, count: count) }
         return outcome.moved
@@ -107,7 +128,7 @@ public final class SQLiteQueueStore: QueueStore {
     /// Deletes every message of `queue`.
     public func purge(_ queue: String) async throws -> Int {
         try await worker.perform { connection in
-            try SQLiteMessageTable(connection: connection).purge(queue)
+            try SQLiteMessageTable.run(connection) { try $0.purge(queue) }
         }
     }
 
@@ -115,7 +136,7 @@ public final class SQLiteQueueStore: QueueStore {
     public func peek(_ queue: String, limit: Int) async throws -> [StoredMessage] {
         let now = clock.now()
         return try await worker.perform { connection in
-            try SQLiteMessageTable(connection: connection).peek(queue, limit: limit, now: now)
+            try SQLiteMessageTable.run(connection) { try $0.peek(queue, limit: limit, now: now) }
         }
     }
 
@@ -123,14 +144,14 @@ public final class SQLiteQueueStore: QueueStore {
     public func stats(for queue: String) async throws -> QueueStats {
         let now = clock.now()
         return try await worker.perform { connection in
-            try SQLiteMessageTable(connection: connection).stats(for: queue, now: now)
+            try SQLiteMessageTable.run(connection) { try $0.stats(for: queue, now: now) }
         }
     }
 
     /// The names of every queue that holds at least one message.
     public func queueNames() async throws -> [String] {
         try await worker.perform { connection in
-            try SQLiteMessageTable(connection: connection).queueNames()
+            try SQLiteMessageTable.run(connection) { try $0.queueNames() }
         }
     }
 
@@ -142,7 +163,9 @@ public final class SQLiteQueueStore: QueueStore {
         let wakeAt: Date?
         do {
             wakeAt = try await worker.perform { connection in
-                try SQLiteMessageTable(connection: connection).wakeTime(for: queue, deadline: deadline, now: now)
+                try SQLiteMessageTable.run(connection) {
+                    try $0.wakeTime(for: queue, deadline: deadline, now: now)
+                }
             }
         } catch {
             return
