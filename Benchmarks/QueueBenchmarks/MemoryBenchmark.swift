@@ -13,6 +13,8 @@ enum MemoryBenchmark {
         var peak: Double
         var final: Double
         var fillSeconds: Double
+        /// How long one `stats(for:)` call takes with the full backlog (median of 5).
+        var statsSeconds: Double
         /// Resident memory after each tenth of the backlog.
         var during: [Double]
     }
@@ -23,7 +25,8 @@ enum MemoryBenchmark {
             title: "Memory with a backlog of \(Format.grouped(backlog)) messages of \(BenchBody.sample.count) bytes "
                 + "(MiB; median of \(options.runs) runs, one process per run)",
             command: options.commandLine,
-            headers: ["engine", "RSS before", "RSS after fill", "peak RSS (VmHWM)", "fill msg/s", "RSS at 10%, 20%, … 100% of the fill"]
+            headers: ["engine", "RSS before", "RSS after fill", "peak RSS (VmHWM)", "fill msg/s", "stats() µs",
+                      "RSS at 10%, 20%, … 100% of the fill"]
         )
         for engine in options.engines {
             var runs: [Run] = []
@@ -33,12 +36,14 @@ enum MemoryBenchmark {
             table.rows.append([
                 engine.description, Format.mebibytes(median(\.baseline)), Format.mebibytes(median(\.final)),
                 Format.mebibytes(median(\.peak)), Format.rate(Double(backlog) / median(\.fillSeconds)),
+                String(format: "%.0f", median(\.statsSeconds) * 1_000_000),
                 middle.during.map(Format.mebibytes).joined(separator: " "),
             ])
             progress("  memory \(engine): peak \(Format.mebibytes(median(\.peak))) MiB")
         }
         table.notes = [
             "Filled 100 messages per send call; the fill column shows the run with the median peak.",
+            "stats(): one call of the store's stats(for:) on the full backlog (the autoscaler and /metrics make it every second).",
         ]
         return table
     }
@@ -54,17 +59,17 @@ enum MemoryBenchmark {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let numbers = output.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
-        guard process.terminationStatus == 0, numbers.count >= 4 else {
+        guard process.terminationStatus == 0, numbers.count >= 5 else {
             throw BenchmarkError("memory child for \(engine) failed (status \(process.terminationStatus)): \(output)")
         }
         return Run(
-            baseline: numbers[0], peak: numbers[1], final: numbers[2], fillSeconds: numbers[3],
-            during: Array(numbers.dropFirst(4))
+            baseline: numbers[0], peak: numbers[1], final: numbers[2], fillSeconds: numbers[3], statsSeconds: numbers[4],
+            during: Array(numbers.dropFirst(5))
         )
     }
 
     /// The child's side: fill a fresh store, then print
-    /// `baseline peak final fillSeconds rss10% … rss100%`.
+    /// `baseline peak final fillSeconds statsSeconds rss10% … rss100%`.
     static func childMain(_ arguments: [String]) async throws {
         guard arguments.count == 2, let backlog = Int(arguments[1]) else {
             throw BenchmarkError("usage: QueueBenchmarks \(childCommand) memory|sqlite COUNT")
@@ -78,12 +83,20 @@ enum MemoryBenchmark {
             during.append(ProcessMemory.resident)
         }
         let stats = try await open.store.stats(for: "bench")
+        var statsTimes: [Double] = []
+        for _ in 0..<5 {
+            let started = ContinuousClock.now
+            _ = try await open.store.stats(for: "bench")
+            let elapsed = ContinuousClock.now - started
+            statsTimes.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+        let statsSeconds = statsTimes.sorted()[statsTimes.count / 2]
         let final = ProcessMemory.resident
         let peak = ProcessMemory.peak
         await open.close()
         guard stats.visible == backlog else {
             throw BenchmarkError("memory child: \(stats.visible) of \(backlog) messages visible after the fill")
         }
-        print(([baseline, peak, final, fillSeconds] + during).map { String($0) }.joined(separator: " "))
+        print(([baseline, peak, final, fillSeconds, statsSeconds] + during).map { String($0) }.joined(separator: " "))
     }
 }

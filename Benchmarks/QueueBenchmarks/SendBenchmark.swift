@@ -37,7 +37,7 @@ enum SendBenchmark {
             }
         }
         table.notes = [
-            "Each call builds its OutgoingMessage(s) (random id) inside the timed loop; body \(BenchBody.sample.count) bytes.",
+            "Each call builds its OutgoingMessage(s) (a new time-ordered id) inside the timed loop; body \(BenchBody.sample.count) bytes.",
             "SQLite files live in a fresh temporary directory per run; 'sqlite' is synchronous=NORMAL.",
         ]
         return table
