@@ -4,9 +4,7 @@ import QueueFunctions
 
 @Suite("Simulator")
 struct SimulatorTests {
-    static let burstFile = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Samples/workloads/burst.json")
+    static let burstFile = RepositoryPaths.root.appendingPathComponent("Samples/workloads/burst.json")
 
     @Test("the shipped burst workload: autoscaling costs less than the fixed max pool and waits less than the fixed min pool")
     func shippedBurstWorkload() async throws {

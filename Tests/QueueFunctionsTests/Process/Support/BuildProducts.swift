@@ -3,12 +3,7 @@ import Foundation
 /// Where the package and its built executables are.
 enum BuildProducts {
     /// The root of this package (the folder holding Package.swift and functions.json).
-    static let packageRoot: URL = {
-        // #filePath is <root>/Tests/QueueFunctionsTests/Process/Support/BuildProducts.swift.
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<5 { url.deleteLastPathComponent() }
-        return url
-    }()
+    static let packageRoot: URL = RepositoryPaths.root
 
     /// The folder holding the test executable, and so every other product of the same build
     /// (`<scratch>/<triple>/debug`).
