@@ -160,16 +160,20 @@ public final class MemoryQueueStore: QueueStore {
             )
             leases.append(Lease(message: message, token: LeaseToken(messageID: record.id, receipt: record.receipt), expiresAt: expiry))
         }
+        compactIfNeeded(queue, in: &state)
         return leases
     }
 
     /// Applies `settlements` in order (under the lock), counting the queues to wake.
     private static func apply(_ settlements: [Settlement], in state: inout State, now: Date, wake: inout [String: Int]) -> [SettleResult] {
-        settlements.map { settlement in
+        var touched: Set<String> = []
+        defer { for queue in touched { compactIfNeeded(queue, in: &state) } }
+        return settlements.map { settlement in
             guard var record = state.records[settlement.token.messageID],
                   record.receipt == settlement.token.receipt,
                   case .inFlight = record.phase else { return .staleLease }
             unplace(record, in: &state)
+            touched.insert(record.queue)
             switch settlement.action {
             case .ack:
                 remove(record, in: &state)
@@ -350,6 +354,13 @@ public final class MemoryQueueStore: QueueStore {
         await signal.wait(on: queue, ifGeneration: generation, until: wakeAt, clock: clock)
     }
 
+    /// How many timer and arrival entries `queue` holds, live and stale (for tests).
+    func bookkeepingSizes(of queue: String) -> (timers: Int, arrivals: Int) {
+        state.withLock { state in
+            (state.queues[queue]?.timers.count ?? 0, state.queues[queue]?.arrivals.count ?? 0)
+        }
+    }
+
     /// Marks the store closed; later calls throw.
     public func close() async {
         state.withLock { $0.closed = true }
@@ -413,6 +424,31 @@ public final class MemoryQueueStore: QueueStore {
         state.records[record.id] = record
         place(record, in: &state, now: now)
         state.queues[target]?.arrivals.append(Slot(id: record.id, stamp: record.entry))
+    }
+
+    /// Drops the stale entries of `name`'s timer heap and arrival ring once they outnumber
+    /// the live ones (acked messages leave their lease timer and arrival entry behind), so a
+    /// long-running host's memory follows its backlog, not the messages it ever handled.
+    private static func compactIfNeeded(_ name: String, in state: inout State) {
+        guard let queue = state.queues[name] else { return }
+        let staleTimers = queue.timers.count > 2 * (queue.delayedCount + queue.inFlightCount) + 1_024
+        let staleArrivals = queue.arrivals.count > 2 * queue.total + 1_024
+        guard staleTimers || staleArrivals, var entry = state.queues.removeValue(forKey: name) else { return }
+        let records = state.records
+        if staleTimers {
+            entry.timers.filter { _, slot in
+                guard let record = records[slot.id], record.stamp == slot.stamp, record.queue == name else { return false }
+                if case .visible = record.phase { return false }
+                return true
+            }
+        }
+        if staleArrivals {
+            entry.arrivals.filter { slot in
+                guard let record = records[slot.id] else { return false }
+                return record.entry == slot.stamp && record.queue == name
+            }
+        }
+        state.queues[name] = entry
     }
 
     /// Makes delayed messages and lapsed leases of `queue` whose time has come visible.

@@ -28,20 +28,34 @@ struct MinHeap<Key: Comparable, Value> {
         guard !items.isEmpty else { return nil }
         items.swapAt(0, items.count - 1)
         let smallest = items.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var smallestIndex = parent
-            if left < items.count && items[left].key < items[smallestIndex].key { smallestIndex = left }
-            if right < items.count && items[right].key < items[smallestIndex].key { smallestIndex = right }
-            if smallestIndex == parent { break }
-            items.swapAt(parent, smallestIndex)
-            parent = smallestIndex
-        }
+        siftDown(from: 0)
         return smallest
     }
 
     /// Removes everything.
     mutating func removeAll() { items.removeAll() }
+
+    /// Keeps only the entries for which `isIncluded` is true, in O(n).
+    mutating func filter(_ isIncluded: (Key, Value) -> Bool) {
+        items = items.filter { isIncluded($0.key, $0.value) }
+        var index = items.count / 2
+        while index > 0 {
+            index -= 1
+            siftDown(from: index)
+        }
+    }
+
+    private mutating func siftDown(from start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < items.count && items[left].key < items[smallest].key { smallest = left }
+            if right < items.count && items[right].key < items[smallest].key { smallest = right }
+            if smallest == parent { return }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
 }

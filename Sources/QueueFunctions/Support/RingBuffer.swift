@@ -45,6 +45,13 @@ struct RingBuffer<Element> {
         }
     }
 
+    /// Keeps only the elements for which `isIncluded` is true, in order, in O(n).
+    mutating func filter(_ isIncluded: (Element) -> Bool) {
+        var kept = RingBuffer()
+        forEach { if isIncluded($0) { kept.append($0) } }
+        self = kept
+    }
+
     /// Removes everything.
     mutating func removeAll() {
         self = RingBuffer()
