@@ -53,9 +53,10 @@ public final class FunctionMetrics: Sendable {
         state.withLock { change(&$0) }
     }
 
-    /// Records one invocation's duration.
-    func recordDuration(_ seconds: Double) {
+    /// Records one finished invocation: its duration, and one busy worker fewer.
+    func recordFinishedInvocation(seconds: Double) {
         state.withLock { snapshot in
+            snapshot.busyWorkers -= 1
             let index = Self.durationBuckets.firstIndex { seconds <= $0 } ?? Self.durationBuckets.count
             snapshot.durationBucketCounts[index] += 1
             snapshot.durationSum += seconds

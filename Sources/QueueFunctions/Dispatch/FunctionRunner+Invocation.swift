@@ -72,8 +72,7 @@ extension FunctionRunner {
         deadlines.cancel(timer)
         let now = clock.now()
         let planned = planner.plan(invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random)
-        metrics.recordDuration(now.timeIntervalSince(started))
-        metrics.update { $0.busyWorkers -= 1 }
+        metrics.recordFinishedInvocation(seconds: now.timeIntervalSince(started))
         report(outcome, planned: planned, invocationID: invocationID)
         switch outcome {
         case .returned, .threw:
