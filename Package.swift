@@ -1,12 +1,24 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Modules and what each may import (ARCHITECTURE.md; enforced by ModuleBoundaryTests):
+//
+//   QueueFunctionsHost ──► QueueFunctionsGateway ──► QueueFunctionsHTTP
+//          │   ├──► QueueFunctionsSQLite ──► CSQLite
+//          │   └──► QueueFunctionsSimulator
+//          ▼
+//   QueueFunctions (core)  ◄── QueueFunctionsTesting
+//
+// The core has no C module and no sockets: a package that writes and tests handlers
+// imports QueueFunctions and QueueFunctionsTesting and compiles nothing else.
 let package = Package(
     name: "QueueFunctions",
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "QueueFunctions", targets: ["QueueFunctions"]),
         .library(name: "QueueFunctionsTesting", targets: ["QueueFunctionsTesting"]),
+        .library(name: "QueueFunctionsSQLite", targets: ["QueueFunctionsSQLite"]),
+        .library(name: "QueueFunctionsHost", targets: ["QueueFunctionsHost"]),
         .executable(name: "SampleHost", targets: ["SampleHost"]),
         .executable(name: "QueueBenchmarks", targets: ["QueueBenchmarks"]),
     ],
@@ -17,8 +29,19 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        .target(name: "QueueFunctions", dependencies: ["CSQLite"]),
+        .target(name: "QueueFunctions"),
         .target(name: "QueueFunctionsTesting", dependencies: ["QueueFunctions"]),
+        .target(name: "QueueFunctionsSQLite", dependencies: ["QueueFunctions", "CSQLite"]),
+        .target(name: "QueueFunctionsHTTP"),
+        .target(name: "QueueFunctionsGateway", dependencies: ["QueueFunctions", "QueueFunctionsHTTP"]),
+        .target(name: "QueueFunctionsSimulator", dependencies: ["QueueFunctions"]),
+        .target(
+            name: "QueueFunctionsHost",
+            dependencies: [
+                "QueueFunctions", "QueueFunctionsSQLite", "QueueFunctionsHTTP", "QueueFunctionsGateway",
+                "QueueFunctionsSimulator",
+            ]
+        ),
         .target(
             name: "SampleFunctions",
             dependencies: ["QueueFunctions"],
@@ -26,17 +49,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "SampleHost",
-            dependencies: ["QueueFunctions", "SampleFunctions"],
+            dependencies: ["QueueFunctionsHost", "SampleFunctions"],
             path: "Samples/SampleHost"
         ),
         .executableTarget(
             name: "QueueBenchmarks",
-            dependencies: ["QueueFunctions", "QueueFunctionsTesting"],
+            dependencies: ["QueueFunctionsHost", "QueueFunctionsTesting"],
             path: "Benchmarks/QueueBenchmarks"
         ),
         .testTarget(
             name: "QueueFunctionsTests",
-            dependencies: ["QueueFunctions", "QueueFunctionsTesting", "SampleFunctions"]
+            dependencies: [
+                "QueueFunctions", "QueueFunctionsTesting", "QueueFunctionsSQLite", "QueueFunctionsHTTP",
+                "QueueFunctionsGateway", "QueueFunctionsSimulator", "QueueFunctionsHost", "SampleFunctions",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

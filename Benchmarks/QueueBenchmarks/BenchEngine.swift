@@ -1,5 +1,5 @@
 import Foundation
-import QueueFunctions
+import QueueFunctionsHost
 
 /// A store engine under test, opened fresh for every run.
 struct BenchEngine: Sendable, CustomStringConvertible {

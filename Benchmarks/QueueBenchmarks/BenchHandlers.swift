@@ -1,5 +1,5 @@
 import Foundation
-import QueueFunctions
+import QueueFunctionsHost
 import Synchronization
 
 /// The JSON message type of the decoded-handler runs (about 150 bytes per body).

@@ -1,4 +1,5 @@
 import Foundation
+import QueueFunctionsHost
 
 /// What to run, parsed from the command line:
 /// `QueueBenchmarks [all|send|e2e|latency|memory] [--engine memory|sqlite|both] [--messages N]

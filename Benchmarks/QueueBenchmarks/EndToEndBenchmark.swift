@@ -1,5 +1,5 @@
 import Foundation
-import QueueFunctions
+import QueueFunctionsHost
 
 /// End-to-end: pre-fill a backlog, then run the real ``FunctionHost`` with a no-op
 /// handler (batch 10) until the queue is empty.

@@ -1,5 +1,5 @@
 import Foundation
-import QueueFunctions
+import QueueFunctionsHost
 
 /// Send → handler-start latency at a steady rate, one message per send, with an idle
 /// host of 2 workers (batch 10) waiting on the queue.

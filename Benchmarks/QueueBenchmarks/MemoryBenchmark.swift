@@ -1,5 +1,5 @@
 import Foundation
-import QueueFunctions
+import QueueFunctionsHost
 
 /// Peak memory with a large backlog. Each run is a child process of its own, so that
 /// its peak (`VmHWM`) belongs to one engine and one backlog.

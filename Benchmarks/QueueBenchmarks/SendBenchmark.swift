@@ -1,5 +1,5 @@
 import Foundation
-import QueueFunctions
+import QueueFunctionsHost
 
 /// Send rate: one message per call (sequential, and from 8 concurrent tasks so that
 /// SQLite's group commit shares transactions), and 100 messages per call.

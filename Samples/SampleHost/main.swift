@@ -1,4 +1,5 @@
-import QueueFunctions
+import Foundation
+import QueueFunctionsHost
 import SampleFunctions
 
 // The sample host: the handlers of functions.json, registered by name, and the
@@ -9,4 +10,4 @@ import SampleFunctions
 //   SAMPLE_FAIL=storage,payments,notifications  (those services fail every call)
 //   SAMPLE_NOTIFICATION_FAILURE_RATE=0.3        (default 0.2)
 let services = SampleServices.fromEnvironment()
-await QueueFunctionsCommand.main(registry: SampleApp.registry(services: services))
+exit(await QueueFunctionsCommand.main(registry: SampleApp.registry(services: services)))

@@ -45,7 +45,7 @@ public final class TestHost: Sendable {
         self.logs = logs
         let host = try FunctionHost(
             manifest: manifest, registry: registry, store: store, clock: clock,
-            logger: Logger(level: logLevel, sink: logs, clock: clock), random: { jitter }
+            logger: QueueLogger(level: logLevel, sink: logs, clock: clock), random: { jitter }
         )
         self.host = host
         if scaling == nil {

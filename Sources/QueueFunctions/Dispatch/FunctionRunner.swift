@@ -14,7 +14,7 @@ public final class FunctionRunner: Sendable {
         /// The host's clock.
         public var clock: any HostClock
         /// The host's logger.
-        public var logger: Logger
+        public var logger: QueueLogger
         /// Recent events, for the dashboard and `status`.
         public var events: HostEventLog
         /// Sends messages on behalf of handlers.
@@ -31,7 +31,7 @@ public final class FunctionRunner: Sendable {
 
         /// Creates an environment.
         public init(
-            store: any QueueStore, clock: any HostClock, logger: Logger, events: HostEventLog = HostEventLog(),
+            store: any QueueStore, clock: any HostClock, logger: QueueLogger, events: HostEventLog = HostEventLog(),
             queues: QueueClient, idlePollInterval: Duration = .seconds(1),
             random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, activity: QueueSignal = QueueSignal(),
             taskExecutor: (any TaskExecutor)? = nil
@@ -70,10 +70,10 @@ public final class FunctionRunner: Sendable {
     /// The function's counters.
     public let metrics = FunctionMetrics()
 
-    let entry: FunctionRegistry.Entry
+    package let entry: FunctionRegistry.Entry
     let environment: Environment
     let planner: SettlementPlanner
-    let logger: Logger
+    let logger: QueueLogger
     let state = Mutex(State())
     /// Fires invocation timeouts.
     let deadlines: DeadlineScheduler

@@ -9,14 +9,14 @@ public struct FunctionContext: Sendable {
     /// When the invocation times out and is cancelled.
     public var deadline: Date
     /// A logger that tags every line with the function, invocation and message ids.
-    public var logger: Logger
+    public var logger: QueueLogger
     /// Sends messages to other queues, to chain functions.
     public var queues: QueueClient
     /// The host's clock (a manual one under test).
     public var clock: any HostClock
 
     /// Creates a context.
-    public init(functionName: String, invocationID: String, deadline: Date, logger: Logger, queues: QueueClient, clock: any HostClock) {
+    public init(functionName: String, invocationID: String, deadline: Date, logger: QueueLogger, queues: QueueClient, clock: any HostClock) {
         self.functionName = functionName
         self.invocationID = invocationID
         self.deadline = deadline

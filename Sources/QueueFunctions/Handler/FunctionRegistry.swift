@@ -18,7 +18,7 @@ public struct FunctionRegistry: Sendable {
         let makeInvoker: @Sendable () async throws -> any FunctionInvoker
         /// Decodes a body as the handler's message type, as a worker would: `nil` when it
         /// decodes, else the decoding error as text (the gateway refuses such bodies with 400).
-        let validate: @Sendable (Data) -> String?
+        package let validate: @Sendable (Data) -> String?
     }
 
     private(set) var entries: [String: Entry] = [:]

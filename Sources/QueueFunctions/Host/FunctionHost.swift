@@ -28,7 +28,7 @@ public final class FunctionHost: Sendable {
     /// Sends to the manifest's queues.
     public let queues: QueueClient
     /// The host's logger.
-    public let logger: Logger
+    public let logger: QueueLogger
     private let poolsStarted = Mutex(false)
     private let stopping = Mutex(false)
 
@@ -43,7 +43,7 @@ public final class FunctionHost: Sendable {
     /// - Throws: ``StartError`` when a function names a handler that is not registered.
     public init(
         manifest: Manifest, registry: FunctionRegistry, store: any QueueStore, clock: any HostClock = SystemClock(),
-        logger: Logger = Logger(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        logger: QueueLogger = QueueLogger(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         taskExecutor: (any TaskExecutor)? = nil
     ) throws {
         self.manifest = manifest

@@ -121,6 +121,21 @@ public struct QueueStoreError: Error, CustomStringConvertible, Sendable, Equatab
         case engine
         /// An argument was out of range.
         case invalidArgument
+        /// The store is busy or locked for a moment (another process holds a lock).
+        /// Retryable: the same call may succeed after a backoff.
+        case busy
+        /// The store cannot be reached for now (connection lost, server restarting).
+        /// Retryable: the same call may succeed after a backoff.
+        case unavailable
+    }
+
+    /// Whether the same call may succeed later: `busy` and `unavailable` are retryable;
+    /// everything else (closed, corrupt, disk full, newer schema, bad argument) is fatal.
+    public var isRetryable: Bool {
+        switch kind {
+        case .busy, .unavailable: true
+        case .closed, .unusableLocation, .newerSchema, .engine, .invalidArgument: false
+        }
     }
 
     /// What kind of failure this is.

@@ -1,7 +1,7 @@
 /// Small helpers for writing JSON text by hand (stable key order, no Foundation encoder).
-public enum JSONText {
+package enum JSONText {
     /// `value` as a quoted, escaped JSON string.
-    public static func string(_ value: String) -> String {
+    package static func string(_ value: String) -> String {
         var out = "\""
         out.reserveCapacity(value.utf8.count + 2)
         for scalar in value.unicodeScalars {

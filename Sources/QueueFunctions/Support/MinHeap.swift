@@ -1,18 +1,18 @@
 /// A binary min-heap ordered by `key`.
-struct MinHeap<Key: Comparable, Value> {
+package struct MinHeap<Key: Comparable, Value> {
     private var items: [(key: Key, value: Value)] = []
 
     /// Whether the heap holds nothing.
-    var isEmpty: Bool { items.isEmpty }
+    package var isEmpty: Bool { items.isEmpty }
 
     /// How many entries the heap holds.
-    var count: Int { items.count }
+    package var count: Int { items.count }
 
     /// The smallest entry, if any.
-    var min: (key: Key, value: Value)? { items.first }
+    package var min: (key: Key, value: Value)? { items.first }
 
     /// Adds an entry.
-    mutating func insert(_ key: Key, _ value: Value) {
+    package mutating func insert(_ key: Key, _ value: Value) {
         items.append((key, value))
         var child = items.count - 1
         while child > 0 {
@@ -24,7 +24,7 @@ struct MinHeap<Key: Comparable, Value> {
     }
 
     /// Removes and returns the smallest entry, if any.
-    mutating func popMin() -> (key: Key, value: Value)? {
+    package mutating func popMin() -> (key: Key, value: Value)? {
         guard !items.isEmpty else { return nil }
         items.swapAt(0, items.count - 1)
         let smallest = items.removeLast()
@@ -33,10 +33,10 @@ struct MinHeap<Key: Comparable, Value> {
     }
 
     /// Removes everything.
-    mutating func removeAll() { items.removeAll() }
+    package mutating func removeAll() { items.removeAll() }
 
     /// Keeps only the entries for which `isIncluded` is true, in O(n).
-    mutating func filter(_ isIncluded: (Key, Value) -> Bool) {
+    package mutating func filter(_ isIncluded: (Key, Value) -> Bool) {
         items = items.filter { isIncluded($0.key, $0.value) }
         var index = items.count / 2
         while index > 0 {

@@ -1,24 +1,27 @@
 /// A growable first-in, first-out buffer with O(1) push and pop at both ends.
-struct RingBuffer<Element> {
+package struct RingBuffer<Element> {
     private var storage: [Element?] = Array(repeating: nil, count: 16)
     private var head = 0
-    private(set) var count = 0
+    package private(set) var count = 0
+
+    /// An empty buffer.
+    package init() {}
 
     /// Whether the buffer holds nothing.
-    var isEmpty: Bool { count == 0 }
+    package var isEmpty: Bool { count == 0 }
 
     /// The first element, if any.
-    var first: Element? { count == 0 ? nil : storage[head] }
+    package var first: Element? { count == 0 ? nil : storage[head] }
 
     /// Appends at the back.
-    mutating func append(_ element: Element) {
+    package mutating func append(_ element: Element) {
         if count == storage.count { grow() }
         storage[(head + count) & (storage.count - 1)] = element
         count += 1
     }
 
     /// Inserts at the front.
-    mutating func prepend(_ element: Element) {
+    package mutating func prepend(_ element: Element) {
         if count == storage.count { grow() }
         head = (head - 1 + storage.count) & (storage.count - 1)
         storage[head] = element
@@ -26,7 +29,7 @@ struct RingBuffer<Element> {
     }
 
     /// Removes and returns the first element, if any.
-    mutating func popFirst() -> Element? {
+    package mutating func popFirst() -> Element? {
         guard count > 0 else { return nil }
         let element = storage[head]
         storage[head] = nil
@@ -37,7 +40,7 @@ struct RingBuffer<Element> {
     }
 
     /// Every element, front to back.
-    func forEach(_ body: (Element) throws -> Void) rethrows {
+    package func forEach(_ body: (Element) throws -> Void) rethrows {
         var index = 0
         while index < count {
             if let element = storage[(head + index) & (storage.count - 1)] { try body(element) }
@@ -46,14 +49,14 @@ struct RingBuffer<Element> {
     }
 
     /// Keeps only the elements for which `isIncluded` is true, in order, in O(n).
-    mutating func filter(_ isIncluded: (Element) -> Bool) {
+    package mutating func filter(_ isIncluded: (Element) -> Bool) {
         var kept = RingBuffer()
         forEach { if isIncluded($0) { kept.append($0) } }
         self = kept
     }
 
     /// Removes everything.
-    mutating func removeAll() {
+    package mutating func removeAll() {
         self = RingBuffer()
     }
 

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 import QueueFunctions
+import QueueFunctionsSQLite
+import QueueFunctionsHTTP
+import QueueFunctionsGateway
+import QueueFunctionsSimulator
+import QueueFunctionsHost
 import SampleFunctions
 
 /// The command line, run in process against a SQLite file in a temporary directory.
@@ -40,7 +45,7 @@ struct CommandTests {
     func validate() async throws {
         let workspace = try Workspace()
         let result = await workspace.run(["validate"])
-        #expect(result.code == ExitCode.success)
+        #expect(result.code == CommandExitCode.success)
         #expect(result.out.contains("is valid: 16 queues, 8 functions, 2 producers, 0 warning(s)"))
         workspace.cleanUp()
     }
@@ -54,7 +59,7 @@ struct CommandTests {
         """
         try broken.write(to: workspace.directory.appendingPathComponent("functions.json"), atomically: true, encoding: .utf8)
         let result = await workspace.run(["validate"])
-        #expect(result.code == ExitCode.invalidManifest)
+        #expect(result.code == CommandExitCode.invalidManifest)
         #expect(result.err.contains("$.queues[0].max_recieve_count"))
         #expect(result.err.contains("did you mean \"max_receive_count\""))
         #expect(result.err.contains("$.functions[0].handler"))
@@ -69,17 +74,17 @@ struct CommandTests {
         let workspace = try Workspace()
         for index in 0..<3 {
             let sent = await workspace.run(["send", "import-jobs", "{\"import_id\":\"i\(index)\",\"object\":\"x\"}"])
-            #expect(sent.code == ExitCode.success)
+            #expect(sent.code == CommandExitCode.success)
             #expect(sent.out.trimmingCharacters(in: .whitespacesAndNewlines).count == 36)
         }
         let bodyFile = workspace.directory.appendingPathComponent("order.json")
         try "{\"order_id\":\"o\"}".write(to: bodyFile, atomically: true, encoding: .utf8)
         let fromFile = await workspace.run(["send", "orders", "@\(bodyFile.path)", "--delay", "1m", "--json"])
-        #expect(fromFile.code == ExitCode.success)
+        #expect(fromFile.code == CommandExitCode.success)
         #expect(try workspace.json(fromFile.out)["delay_seconds"] as? Double == 60)
 
         let status = await workspace.run(["status", "--json"])
-        #expect(status.code == ExitCode.success)
+        #expect(status.code == CommandExitCode.success)
         let report = try workspace.json(status.out)
         let queues = try #require(report["queues"] as? [[String: Any]])
         let imports = try #require(queues.first { $0["name"] as? String == "import-jobs" })
@@ -106,7 +111,7 @@ struct CommandTests {
         await store.close()
 
         let listed = await workspace.run(["dlq", "list", "import-jobs", "--json"])
-        #expect(listed.code == ExitCode.success)
+        #expect(listed.code == CommandExitCode.success)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.out.utf8)) as? [[String: Any]])
         #expect(rows.count == 1)
         #expect(rows.first?["id"] as? String == id.rawValue)
@@ -117,11 +122,11 @@ struct CommandTests {
         #expect(human.out.contains(id.rawValue))
 
         let refused = await workspace.run(["dlq", "purge", "import-jobs"])
-        #expect(refused.code == ExitCode.usage)
+        #expect(refused.code == CommandExitCode.usage)
         #expect(refused.err.contains("--yes"))
 
         let redriven = await workspace.run(["dlq", "redrive", "import-jobs"])
-        #expect(redriven.code == ExitCode.success)
+        #expect(redriven.code == CommandExitCode.success)
         #expect(redriven.out.contains("moved 1 message(s)"))
         let status = try workspace.json(await workspace.run(["status", "--json"]).out)
         let queues = try #require(status["queues"] as? [[String: Any]])
@@ -129,7 +134,7 @@ struct CommandTests {
 
         _ = await workspace.run(["send", "import-jobs-dlq", "{}"])
         let purged = await workspace.run(["dlq", "purge", "import-jobs", "--yes"])
-        #expect(purged.code == ExitCode.success)
+        #expect(purged.code == CommandExitCode.success)
         #expect(purged.out.contains("deleted 1 message(s)"))
         workspace.cleanUp()
     }
@@ -138,21 +143,21 @@ struct CommandTests {
     func badInput() async throws {
         let workspace = try Workspace()
         let command = await workspace.run(["stauts"])
-        #expect(command.code == ExitCode.usage)
+        #expect(command.code == CommandExitCode.usage)
         #expect(command.err.contains("did you mean 'status'"))
         let option = await workspace.run(["status", "--jsn"])
-        #expect(option.code == ExitCode.usage)
+        #expect(option.code == CommandExitCode.usage)
         #expect(option.err.contains("did you mean '--json'"))
         let missing = await workspace.run(["send", "orders"])
-        #expect(missing.code == ExitCode.usage)
+        #expect(missing.code == CommandExitCode.usage)
         #expect(missing.err.contains("missing the message body"))
         let queue = await workspace.run(["send", "order", "{}"])
-        #expect(queue.code == ExitCode.failure)
+        #expect(queue.code == CommandExitCode.failure)
         #expect(queue.err.contains("did you mean 'orders'"))
         let delay = await workspace.run(["send", "orders", "{}", "--delay", "soon"])
-        #expect(delay.code == ExitCode.usage)
+        #expect(delay.code == CommandExitCode.usage)
         let help = await workspace.run(["dlq", "--help"])
-        #expect(help.code == ExitCode.success)
+        #expect(help.code == CommandExitCode.success)
         #expect(help.out.contains("dlq redrive QUEUE"))
         workspace.cleanUp()
     }
@@ -160,14 +165,14 @@ struct CommandTests {
     @Test("QUEUEFUNCTIONS_SQLITE_SYNCHRONOUS takes normal or full; anything else is a usage error")
     func synchronousSetting() async throws {
         let workspace = try Workspace()
-        for (value, expected) in [("full", ExitCode.success), ("normal", ExitCode.success), ("sometimes", ExitCode.usage)] {
+        for (value, expected) in [("full", CommandExitCode.success), ("normal", CommandExitCode.success), ("sometimes", CommandExitCode.usage)] {
             let captured = CapturedOutput()
             let code = await QueueFunctionsCommand.run(
                 arguments: ["send", "orders", "{}", "--manifest", workspace.manifestArgument, "--store", workspace.storeArgument],
                 registry: workspace.registry, environment: ["QUEUEFUNCTIONS_SQLITE_SYNCHRONOUS": value], output: captured.output
             )
             #expect(code == expected, "\(value): \(captured.stderr)")
-            if expected == ExitCode.usage { #expect(captured.stderr.contains("use normal (the default) or full")) }
+            if expected == CommandExitCode.usage { #expect(captured.stderr.contains("use normal (the default) or full")) }
         }
         workspace.cleanUp()
     }
@@ -177,17 +182,17 @@ struct CommandTests {
         let workspace = try Workspace()
         let workload = RepositoryPaths.root.appendingPathComponent("Samples/workloads/burst.json").path
         let table = await workspace.run(["simulate", workload])
-        #expect(table.code == ExitCode.success)
+        #expect(table.code == CommandExitCode.success)
         #expect(table.out.contains("autoscaled") && table.out.contains("fixed min") && table.out.contains("worker-seconds"))
         let json = await workspace.run(["simulate", workload, "--function", "process-import", "--json"])
-        #expect(json.code == ExitCode.success, "\(json.err)")
+        #expect(json.code == CommandExitCode.success, "\(json.err)")
         let report = try workspace.json(json.out)
         #expect((report["runs"] as? [[String: Any]])?.count == 3)
         let missing = await workspace.run(["simulate", workspace.directory.appendingPathComponent("nope.json").path])
-        #expect(missing.code == ExitCode.failure)
+        #expect(missing.code == CommandExitCode.failure)
         #expect(missing.err.contains("nope.json"))
         let unknown = await workspace.run(["simulate", workload, "--function", "process-imports"])
-        #expect(unknown.code == ExitCode.failure)
+        #expect(unknown.code == CommandExitCode.failure)
         #expect(unknown.err.contains("did you mean 'process-import'"))
         workspace.cleanUp()
     }
@@ -199,7 +204,7 @@ struct CommandTests {
             "simulate", "--burst", "300@1s,100@20s", "--steady", "5@0s-30s", "--outage", "10s-12s",
             "--handler-duration", "20ms-40ms", "--seed", "3", "--json",
         ])
-        #expect(result.code == ExitCode.success, "\(result.err)")
+        #expect(result.code == CommandExitCode.success, "\(result.err)")
         let report = try workspace.json(result.out)
         #expect(report["messages"] as? Int == 550)
         let runs = try #require(report["runs"] as? [[String: Any]])
@@ -207,7 +212,7 @@ struct CommandTests {
         for (flags, expected) in [(["--burst", "many"], "--burst 'many'"), (["--outage", "30s-10s"], "must end after"),
                                   (["--steady", "5@0s"], "FROM-TO"), ([] as [String], "workload file or workload flags")] {
             let bad = await workspace.run(["simulate"] + flags)
-            #expect(bad.code == ExitCode.usage)
+            #expect(bad.code == CommandExitCode.usage)
             #expect(bad.err.contains(expected), "\(flags): \(bad.err)")
         }
         workspace.cleanUp()
@@ -223,7 +228,7 @@ struct CommandTests {
             arguments: ["status", "--manifest", workspace.manifestArgument, "--store", "sqlite:\(file.path)"],
             registry: workspace.registry, output: captured.output
         )
-        #expect(code == ExitCode.storeUnusable)
+        #expect(code == CommandExitCode.storeUnusable)
         #expect(captured.stderr.contains(file.path))
         workspace.cleanUp()
     }

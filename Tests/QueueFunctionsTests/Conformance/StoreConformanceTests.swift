@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 
 /// The store contract, run against every engine in ``StoreEngine/all``.
 @Suite("Store conformance")

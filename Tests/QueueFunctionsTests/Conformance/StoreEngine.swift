@@ -1,5 +1,10 @@
 import Foundation
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 
 /// One storage engine under test: every engine runs the same conformance suite.
 struct StoreEngine: Sendable, CustomStringConvertible {

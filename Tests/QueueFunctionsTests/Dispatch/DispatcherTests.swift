@@ -2,6 +2,11 @@ import Foundation
 import Synchronization
 import Testing
 import QueueFunctions
+import QueueFunctionsSQLite
+import QueueFunctionsHTTP
+import QueueFunctionsGateway
+import QueueFunctionsSimulator
+import QueueFunctionsHost
 import QueueFunctionsTesting
 
 @Suite("Dispatcher")

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 import QueueFunctionsTesting
 import SampleFunctions
 
@@ -13,7 +18,7 @@ struct GatewayCommandTests {
             arguments: ["serve", "--manifest", RepositoryPaths.manifest.path, "--store", "memory:", "--bind", "0.0.0.0", "--port", "0"],
             registry: SampleApp.registry(services: SampleServices()), environment: [:], output: captured.output
         )
-        #expect(code == ExitCode.usage)
+        #expect(code == CommandExitCode.usage)
         #expect(captured.stderr.contains("Refusing to listen on 0.0.0.0"))
         #expect(captured.stderr.contains("--admin-token"))
         #expect(captured.stderr.contains("QUEUEFUNCTIONS_ADMIN_TOKEN"))
@@ -41,7 +46,7 @@ struct GatewayCommandTests {
                 var arguments = ["status", "--manifest", manifest.path, "--store", "memory:", "--port", "\(port)", "--json"]
                 if let token { arguments += ["--admin-token", token] }
                 let code = await QueueFunctionsCommand.run(arguments: arguments, registry: registry, output: captured.output)
-                #expect(code == ExitCode.success, "\(captured.stderr)")
+                #expect(code == CommandExitCode.success, "\(captured.stderr)")
                 return try #require(JSONSerialization.jsonObject(with: Data(captured.stdout.utf8)) as? [String: Any])
             }
             let report = try await status(fixture.port, token: token)

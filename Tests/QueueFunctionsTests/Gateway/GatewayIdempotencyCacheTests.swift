@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 
 @Suite("Gateway idempotency cache")
 struct GatewayIdempotencyCacheTests {

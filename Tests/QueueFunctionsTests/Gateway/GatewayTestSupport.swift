@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 import QueueFunctionsTesting
 
 /// A manifest with one consumed queue (`jobs`, function `record-jobs`, messages of

@@ -1,5 +1,10 @@
 import Testing
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 
 @Suite("HTTPRequestParser")
 struct HTTPRequestParserTests {

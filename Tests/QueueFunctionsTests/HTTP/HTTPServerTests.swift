@@ -2,6 +2,11 @@ import Foundation
 import Synchronization
 import Testing
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 
 @Suite("HTTPServer")
 struct HTTPServerTests {

@@ -1,5 +1,10 @@
 import Foundation
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 
 /// Parses manifest text as `functions.json`.
 func loadManifest(_ json: String, handlers: Set<String>? = nil) throws(ManifestError) -> LoadedManifest {

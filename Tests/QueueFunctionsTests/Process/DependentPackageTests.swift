@@ -63,7 +63,7 @@ private enum GreeterPackage {
                 targets: [
                     .executableTarget(
                         name: "GreeterHost",
-                        dependencies: [.product(name: "QueueFunctions", package: "\(identity)")]
+                        dependencies: [.product(name: "QueueFunctionsHost", package: "\(identity)")]
                     ),
                 ],
                 swiftLanguageModes: [.v6]
@@ -95,7 +95,7 @@ private enum GreeterPackage {
             """, to: "Sources/GreeterHost/Greeter.swift")
         try sandbox.write("""
             import Foundation
-            import QueueFunctions
+            import QueueFunctionsHost
 
             @main
             struct GreeterHost {
@@ -103,7 +103,7 @@ private enum GreeterPackage {
                     let markers = ProcessInfo.processInfo.environment["GREETER_MARKERS"] ?? "markers"
                     var registry = FunctionRegistry()
                     registry.register("Greeter") { Greeter(markers: URL(fileURLWithPath: markers)) }
-                    await QueueFunctionsCommand.main(registry: registry)
+                    exit(await QueueFunctionsCommand.main(registry: registry))
                 }
             }
 

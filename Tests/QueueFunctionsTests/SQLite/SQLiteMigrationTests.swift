@@ -2,6 +2,11 @@ import CSQLite
 import Foundation
 import Testing
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 
 /// A store file written by an older build opens, is migrated in place, and keeps
 /// every message with its state, order, history and current lease.

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 
 /// What the SQLite engine adds to the shared contract: a file that outlives the
 /// process, and concurrent calls that share commits.

@@ -2,6 +2,11 @@ import CSQLite
 import Foundation
 import Testing
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 
 /// Each way a store file can be unusable gives an error naming the file and the fix.
 @Suite("SQLite store errors")

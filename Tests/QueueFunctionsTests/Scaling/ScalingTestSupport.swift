@@ -1,6 +1,11 @@
 import Foundation
 import Synchronization
 import QueueFunctions
+import QueueFunctionsSQLite
+import QueueFunctionsHTTP
+import QueueFunctionsGateway
+import QueueFunctionsSimulator
+import QueueFunctionsHost
 
 /// Sleeps `perMessage` on the context's clock for every message, failing while `failing` is on.
 struct SleepingFunction: QueueFunction {

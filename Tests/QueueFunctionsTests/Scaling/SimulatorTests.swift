@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 import QueueFunctions
+import QueueFunctionsSQLite
+import QueueFunctionsHTTP
+import QueueFunctionsGateway
+import QueueFunctionsSimulator
+import QueueFunctionsHost
 
 @Suite("Simulator")
 struct SimulatorTests {

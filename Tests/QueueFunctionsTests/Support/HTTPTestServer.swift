@@ -1,5 +1,10 @@
 import Foundation
 import QueueFunctions
+import QueueFunctionsSQLite
+import QueueFunctionsHTTP
+import QueueFunctionsGateway
+import QueueFunctionsSimulator
+import QueueFunctionsHost
 
 extension HTTPServer.Configuration {
     /// Port 0 and short limits and timeouts, so error paths are quick to reach.

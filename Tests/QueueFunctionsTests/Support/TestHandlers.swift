@@ -1,6 +1,11 @@
 import Foundation
 import Synchronization
 import QueueFunctions
+import QueueFunctionsSQLite
+import QueueFunctionsHTTP
+import QueueFunctionsGateway
+import QueueFunctionsSimulator
+import QueueFunctionsHost
 
 /// A job with a number, the message type most tests use.
 struct Job: Codable, Sendable, Equatable {

@@ -2,9 +2,9 @@
 ///
 /// Foundation's `JSONSerialization` loses positions and silently merges duplicate
 /// keys; the manifest needs both to point at the exact line of a mistake.
-struct JSONParser {
+package struct JSONParser {
     /// Objects and arrays nested deeper than this are refused rather than risking the stack.
-    static let maximumDepth = 256
+    package static let maximumDepth = 256
 
     private let bytes: [UInt8]
     private var offset = 0
@@ -16,7 +16,7 @@ struct JSONParser {
     /// Parses `text` as one JSON value.
     ///
     /// - Throws: ``JSONSyntaxError`` at the first place the text stops being JSON.
-    static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: Array(text.utf8))
         return try parser.parseDocument()
     }
@@ -269,7 +269,7 @@ struct JSONParser {
     }
 
     /// Whether `text` matches JSON's number grammar: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.
-    static func isValidNumber(_ text: String) -> Bool {
+    package static func isValidNumber(_ text: String) -> Bool {
         var chars = Array(text.utf8)[...]
         func digits() -> Int {
             let count = chars.prefix(while: { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }).count

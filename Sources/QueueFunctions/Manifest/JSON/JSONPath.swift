@@ -1,13 +1,13 @@
 import Foundation
 
 /// Builds the JSONPath strings diagnostics use (`$.functions[0].trigger.batch_size`).
-enum JSONPath {
+package enum JSONPath {
     /// The path of the whole document.
-    static let root = "$"
+    package static let root = "$"
 
     /// The path of member `key` of the object at `base`: `.key`, or `["a key"]` when
     /// the key is not a plain name.
-    static func member(_ base: String, _ key: String) -> String {
+    package static func member(_ base: String, _ key: String) -> String {
         let plain = !key.isEmpty && key.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-")
         }
@@ -15,12 +15,12 @@ enum JSONPath {
     }
 
     /// The path of element `index` of the array at `base`: `[index]`.
-    static func element(_ base: String, _ index: Int) -> String {
+    package static func element(_ base: String, _ index: Int) -> String {
         "\(base)[\(index)]"
     }
 
     /// The path one level up (`$.a[0].b` → `$.a[0]`), or nil for the root.
-    static func parent(of path: String) -> String? {
+    package static func parent(of path: String) -> String? {
         guard path != root, let last = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
         if path[last] == "[", path.hasSuffix("\"]"), let quote = lastQuotedMemberStart(path) {
             return String(path[..<quote])

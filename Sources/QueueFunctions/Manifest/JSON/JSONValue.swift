@@ -1,26 +1,26 @@
 /// A line and column in a text file, both 1-based; columns count Unicode scalars.
-struct SourceLocation: Sendable, Equatable, Comparable, CustomStringConvertible {
+package struct SourceLocation: Sendable, Equatable, Comparable, CustomStringConvertible {
     /// The line, from 1.
-    var line: Int
+    package var line: Int
     /// The column, from 1.
-    var column: Int
+    package var column: Int
 
     /// Orders locations as they appear in the file.
-    static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
+    package static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.line, lhs.column) < (rhs.line, rhs.column)
     }
 
     /// `line:column`.
-    var description: String { "\(line):\(column)" }
+    package var description: String { "\(line):\(column)" }
 }
 
 /// A parsed JSON value that remembers where it was written.
 ///
 /// Objects keep their members in file order, duplicates included, so the manifest
 /// decoder can report a key written twice instead of silently keeping one.
-struct JSONValue: Sendable, Equatable {
+package struct JSONValue: Sendable, Equatable {
     /// The kinds of JSON value.
-    enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// `{…}`, members in file order.
         case object([JSONMember])
         /// `[…]`.
@@ -36,12 +36,12 @@ struct JSONValue: Sendable, Equatable {
     }
 
     /// What the value is.
-    var kind: Kind
+    package var kind: Kind
     /// Where the value starts.
-    var location: SourceLocation
+    package var location: SourceLocation
 
     /// The kind's name for messages, with an article ("an object", "a string").
-    var typeDescription: String {
+    package var typeDescription: String {
         switch kind {
         case .object: "an object"
         case .array: "an array"
@@ -54,7 +54,7 @@ struct JSONValue: Sendable, Equatable {
 
     /// The value for "found …" in messages: its kind, and its text when short
     /// (`a string "10"`, `a number 5`, `an object`).
-    var found: String {
+    package var found: String {
         switch kind {
         case .object, .array, .null: typeDescription
         default: "\(typeDescription) \(excerpt)"
@@ -62,7 +62,7 @@ struct JSONValue: Sendable, Equatable {
     }
 
     /// The value as it would be quoted in a message (`"5x"`, `12`, `true`, `an object`).
-    var excerpt: String {
+    package var excerpt: String {
         switch kind {
         case .object: "an object"
         case .array: "an array"
@@ -75,11 +75,11 @@ struct JSONValue: Sendable, Equatable {
 }
 
 /// One `"key": value` pair of a JSON object.
-struct JSONMember: Sendable, Equatable {
+package struct JSONMember: Sendable, Equatable {
     /// The key, escapes resolved.
-    var key: String
+    package var key: String
     /// Where the key's opening quote is.
-    var keyLocation: SourceLocation
+    package var keyLocation: SourceLocation
     /// The value.
-    var value: JSONValue
+    package var value: JSONValue
 }

@@ -1,7 +1,7 @@
 /// Finds where bytes stop being valid UTF-8, as a line and column.
-enum UTF8Location {
+package enum UTF8Location {
     /// The location of the first byte that is not valid UTF-8, or nil when all are valid.
-    static func firstInvalid<Bytes: Collection>(in bytes: Bytes) -> SourceLocation? where Bytes.Element == UInt8 {
+    package static func firstInvalid<Bytes: Collection>(in bytes: Bytes) -> SourceLocation? where Bytes.Element == UInt8 {
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
         var line = 1, column = 1

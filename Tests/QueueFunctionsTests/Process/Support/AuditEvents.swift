@@ -1,5 +1,10 @@
 import Foundation
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 
 /// The queue `write-audit-log` consumes, and its dead-letter queue.
 enum AuditQueue {

@@ -1,6 +1,11 @@
 import Foundation
 import Synchronization
 @testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+@testable import QueueFunctionsHTTP
+@testable import QueueFunctionsGateway
+@testable import QueueFunctionsSimulator
+@testable import QueueFunctionsHost
 
 /// One test's own temporary folder: its manifest, SQLite store, audit log and the output
 /// of every process it starts. ``remove()`` kills the processes still running and deletes

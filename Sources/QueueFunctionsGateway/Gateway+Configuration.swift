@@ -1,0 +1,28 @@
+import QueueFunctions
+import QueueFunctionsHTTP
+
+extension Gateway {
+    /// Where the gateway listens and how it protects the admin API.
+    package struct Configuration: Sendable {
+        /// The HTTP server's address, limits and timeouts (default `127.0.0.1:7071`).
+        package var server: HTTPServer.Configuration
+        /// The bearer token every `/api/…` and `/metrics` request must carry, if any.
+        /// Required when ``HTTPServer/Configuration/host`` is not a loopback address.
+        package var adminToken: String?
+        /// How often the dashboard's history of backlog and workers is sampled (default 1 s).
+        package var historyInterval: Duration
+        /// How many history samples are kept (default 300: five minutes at one per second).
+        package var historyLength: Int
+
+        /// Creates a configuration; every parameter has the default described on its property.
+        package init(
+            server: HTTPServer.Configuration = HTTPServer.Configuration(), adminToken: String? = nil,
+            historyInterval: Duration = .seconds(1), historyLength: Int = 300
+        ) {
+            self.server = server
+            self.adminToken = adminToken
+            self.historyInterval = historyInterval
+            self.historyLength = historyLength
+        }
+    }
+}

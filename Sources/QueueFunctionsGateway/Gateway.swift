@@ -1,0 +1,110 @@
+import QueueFunctions
+import QueueFunctionsHTTP
+import Foundation
+import Synchronization
+
+/// The host's HTTP face: the manifest's producer routes, the admin API under
+/// `/api/`, `/metrics` for Prometheus and the dashboard at `/`.
+///
+/// ```swift
+/// let gateway = try Gateway(host: host, configuration: .init(server: .init(port: 0)))
+/// try gateway.start()
+/// print("dashboard at \(gateway.url)")
+/// // …
+/// await gateway.shutdown()
+/// ```
+///
+/// Producer routes answer `202 Accepted` with `{"id": …, "queue": …}` once the store
+/// has accepted the message, `400` for a body that is not JSON or does not decode as
+/// the target function's message type, `404` listing the routes, `405` for another
+/// method. An `Idempotency-Key` header (or the route's `idempotency_field`) makes a
+/// retried post within `host.idempotency_window` answer with the original id.
+package final class Gateway: Sendable {
+    /// The host served.
+    package let host: FunctionHost
+    /// The configuration the gateway was created with.
+    package let configuration: Configuration
+
+    private let server: HTTPServer
+    private let router: GatewayRouter
+    private let history: GatewayHistory
+    private let sampler = Mutex<Task<Void, Never>?>(nil)
+
+    /// Creates a gateway for `host`; nothing listens until ``start()``.
+    ///
+    /// - Parameters:
+    ///   - host: The host whose queues and functions are served.
+    ///   - configuration: Address, limits, admin token and dashboard history.
+    ///   - logger: Where the server logs; the host's logger by default.
+    /// - Throws: ``GatewayError/adminTokenRequired(bind:)`` when the address is not a
+    ///   loopback address and no token is given; ``GatewayError/invalidAdminToken(_:)``
+    ///   for an unusable token.
+    package init(host: FunctionHost, configuration: Configuration = Configuration(), logger: QueueLogger? = nil) throws(GatewayError) {
+        try Self.checkAccess(configuration)
+        self.host = host
+        self.configuration = configuration
+        let history = GatewayHistory(capacity: configuration.historyLength)
+        self.history = history
+        let router = GatewayRouter(host: host, configuration: configuration, history: history)
+        self.router = router
+        server = HTTPServer(configuration: configuration.server, logger: HTTPServerLog(logger ?? host.logger)) { request in
+            await router.respond(to: request)
+        }
+    }
+
+    /// Checks that `configuration` protects the admin API well enough for its address:
+    /// a usable token, and one at all unless the address is a loopback address.
+    ///
+    /// - Throws: ``GatewayError/adminTokenRequired(bind:)`` or ``GatewayError/invalidAdminToken(_:)``.
+    package static func checkAccess(_ configuration: Configuration) throws(GatewayError) {
+        if let token = configuration.adminToken, let problem = AdminAuth.problem(with: token) {
+            throw .invalidAdminToken(problem)
+        }
+        let bind = configuration.server.host
+        if configuration.adminToken == nil, !AdminAuth.isLoopback(bind) {
+            throw .adminTokenRequired(bind: bind)
+        }
+    }
+
+    /// Binds the address, starts serving on a thread of its own and starts sampling
+    /// the dashboard's history; returns at once.
+    ///
+    /// - Throws: ``GatewayError/server(_:)`` naming the address when it cannot listen.
+    package func start() throws(GatewayError) {
+        do {
+            try server.start()
+        } catch {
+            throw .server(error)
+        }
+        let history = history
+        let host = host
+        let interval = configuration.historyInterval
+        sampler.withLock { $0 = Task { await history.run(host: host, interval: interval) } }
+    }
+
+    /// The port the gateway listens on (the one the system picked for port `0`).
+    package var boundPort: Int { server.boundPort }
+
+    /// The dashboard's address, such as `http://127.0.0.1:7071/`.
+    package var url: String {
+        let bind = configuration.server.host
+        let shown = bind == "0.0.0.0" ? "127.0.0.1" : (bind == "::" ? "::1" : bind)
+        return "http://\(HTTPServerError.endpoint(shown, boundPort))/"
+    }
+
+    /// Stops listening, lets running requests finish, and stops sampling. Safe to call more than once.
+    package func shutdown() async {
+        let task = sampler.withLock { task in
+            defer { task = nil }
+            return task
+        }
+        task?.cancel()
+        await server.shutdown()
+        await task?.value
+    }
+
+    /// Answers one request as the running gateway would, without a socket (for tests).
+    package func respond(to request: HTTPRequest) async -> HTTPResponse {
+        await router.respond(to: request)
+    }
+}

@@ -1,0 +1,81 @@
+import QueueFunctions
+import QueueFunctionsHTTP
+import Foundation
+
+/// Answers posts to the manifest's producer routes: checks the body, deduplicates
+/// retried posts by idempotency key, and answers `202 Accepted` with the message id
+/// only once the store has accepted the message.
+struct ProducerEndpoint: Sendable {
+    /// The longest `Idempotency-Key` accepted, in bytes.
+    static let maxKeyLength = 255
+
+    let queues: QueueClient
+    let clock: any HostClock
+    let bodyCheck: MessageBodyCheck
+    let idempotency: IdempotencyCache
+    let counters: ProducerCounters
+    let logger: QueueLogger
+
+    /// Handles one request for `producer`.
+    func respond(to request: HTTPRequest, producer: ProducerConfig) async -> HTTPResponse {
+        let parsed: JSONValue
+        switch bodyCheck.check(request.body, for: producer.queue) {
+        case .success(let value): parsed = value
+        case .failure(let refusal):
+            counters.count(producer.route, .refused)
+            return .error(status: 400, refusal.message)
+        }
+        var key: String?
+        if let header = request.headers["Idempotency-Key"] {
+            guard !header.isEmpty, header.utf8.count <= Self.maxKeyLength else {
+                counters.count(producer.route, .refused)
+                return .error(status: 400, "The Idempotency-Key header must hold 1 to \(Self.maxKeyLength) characters; "
+                    + "it has \(header.utf8.count). Send a short unique value, such as a UUID, and repeat it on retries.")
+            }
+            key = header
+        } else if let field = producer.idempotencyField {
+            key = parsed.idempotencyKey(member: field)
+        }
+        guard let key else { return await send(request.body, producer: producer).response }
+        let scopedKey = "\(producer.route) \(key)"
+        switch await idempotency.claim(scopedKey, now: clock.now()) {
+        case .replay(let id):
+            counters.count(producer.route, .replayed)
+            var response = Self.accepted(id: id, queue: producer.queue)
+            response.headers.add(name: "Idempotent-Replayed", value: "true")
+            return response
+        case .claimed:
+            let (response, id) = await send(request.body, producer: producer)
+            if let id {
+                idempotency.complete(scopedKey, id: id, now: clock.now())
+            } else {
+                idempotency.abandon(scopedKey)
+            }
+            return response
+        }
+    }
+
+    /// Queues `body`; the response to give, and the message id when it was queued.
+    private func send(_ body: Data, producer: ProducerConfig) async -> (response: HTTPResponse, id: MessageID?) {
+        do {
+            let id = try await queues.send(body: body, to: producer.queue)
+            counters.count(producer.route, .accepted)
+            return (Self.accepted(id: id, queue: producer.queue), id)
+        } catch {
+            counters.count(producer.route, .failed)
+            logger.error("producer route could not queue a message", [("route", producer.route), ("queue", producer.queue),
+                                                                        ("error", "\(error)")])
+            var response = HTTPResponse.error(status: 503, "The message was not queued on '\(producer.queue)': \(error). "
+                + "Nothing was sent; retry the request (with the same Idempotency-Key, if any).")
+            response.headers.add(name: "Retry-After", value: "1")
+            return (response, nil)
+        }
+    }
+
+    /// `202 Accepted` with `{"id": …, "queue": …}`; the id is also in `X-Message-Id`.
+    static func accepted(id: MessageID, queue: String) -> HTTPResponse {
+        var response = HTTPResponse.json(status: 202, "{\"id\": \(JSONText.string(id.rawValue)), \"queue\": \(JSONText.string(queue))}")
+        response.headers.add(name: "X-Message-Id", value: id.rawValue)
+        return response
+    }
+}

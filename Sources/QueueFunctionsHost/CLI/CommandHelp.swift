@@ -1,0 +1,102 @@
+import QueueFunctions
+import QueueFunctionsSQLite
+import QueueFunctionsHTTP
+import QueueFunctionsGateway
+import QueueFunctionsSimulator
+
+/// The `--help` texts.
+
+enum CommandHelp {
+    static let commands = ["serve", "send", "status", "dlq", "validate", "simulate", "help"]
+
+    static let common = """
+    Common options:
+      --manifest PATH     the manifest (default ./functions.json)
+      --store URL         memory: | sqlite:PATH (default: $QUEUEFUNCTIONS_STORE, else sqlite:.queuefunctions/queues.sqlite)
+      --json              machine-readable output (stable shape, see README)
+      --help, -h          this help
+    Exit codes: 0 ok, 1 failed, 2 bad command line, 3 invalid functions.json, 4 store unusable.
+    """
+
+    static func text(for command: String?) -> String {
+        switch command {
+        case "serve": return """
+            USAGE: serve [--manifest PATH] [--store URL] [--port N] [--bind ADDR] [--admin-token T]
+                         [--log-level trace|debug|info|notice|warning|error] [--log-format logfmt|json]
+                         [--grace-period D] [--no-autoscale]
+
+            Runs the functions of the manifest until SIGINT/SIGTERM, with the HTTP gateway on
+            http://127.0.0.1:7071/ (--port 0 picks a free port): producer routes from the manifest, the
+            admin API under /api/, Prometheus metrics at /metrics and the dashboard at /. Binding to
+            anything but loopback needs an admin token (--admin-token or QUEUEFUNCTIONS_ADMIN_TOKEN).
+            On the first signal the host stops
+            receiving, lets in-flight batches finish within the grace period (default: the manifest's
+            host.shutdown_grace_period) and hands back what it could not finish; a second signal stops at once.
+
+            \(common)
+            """
+        case "send": return """
+            USAGE: send QUEUE BODY|@FILE|- [--delay D] [--json]
+
+            Sends one message to QUEUE: BODY inline, @FILE for a file's contents, - for standard input.
+            Prints the new message id.
+
+            \(common)
+            """
+        case "status": return """
+            USAGE: status [--json]
+
+            Per queue: visible, delayed, in flight, dead-lettered, oldest age. Per function: its queue and,
+            when a host is serving on --port (default 7071), its workers and counts (pass --admin-token
+            when that host has one).
+
+            \(common)
+            """
+        case "dlq": return """
+            USAGE: dlq list QUEUE [--limit N] [--json]
+                   dlq redrive QUEUE [--to QUEUE] [--limit N]
+                   dlq purge QUEUE --yes
+
+            QUEUE is a source queue (its dead-letter queue is used) or a dead-letter queue itself.
+            redrive moves dead-lettered messages back to the queue they came from (or --to).
+
+            \(common)
+            """
+        case "validate": return """
+            USAGE: validate [--manifest PATH] [--json]
+
+            Checks functions.json against the registered handlers and prints every error and warning.
+
+            \(common)
+            """
+        case "simulate": return """
+            USAGE: simulate [WORKLOAD.json] [--burst N[@T]] [--steady RATE[@FROM-TO]] [--ramp R1-R2@FROM-TO]
+                            [--outage FROM-TO] [--handler-duration D|MIN-MAX] [--seed N]
+                            [--function NAME] [--json]
+
+            Replays a workload through the real dispatcher and autoscaler on a virtual clock and compares
+            the autoscaled run with fixed pools of min_workers and max_workers. The workload comes from a
+            file (Samples/workloads/README.md), from flags, or both (flags add phases; several of one kind
+            separated by commas: --burst 1000@10s,500@60s). --function takes that function's scale
+            settings from the manifest.
+
+            \(common)
+            """
+        default: return """
+            USAGE: <host> [COMMAND] [OPTIONS]
+
+            Commands:
+              serve       run the functions (default)
+              send        send a message to a queue
+              status      show queues and functions
+              dlq         list, redrive or purge a dead-letter queue
+              validate    check functions.json
+              simulate    replay a workload through the autoscaler on a virtual clock
+
+            Run '<host> COMMAND --help' for a command's options.
+
+            \(common)
+            """
+        }
+    }
+}

@@ -1,0 +1,239 @@
+import QueueFunctions
+import Foundation
+
+/// The queue operations of a SQLite store, as statements on the store thread's connection.
+///
+/// Every method runs inside the transaction the ``SQLiteWorker`` opened. Message
+/// states mirror ``MemoryQueueStore`` exactly: delayed messages and lapsed leases
+/// turn visible (joining the back of the receive order) when a receive, peek, stats
+/// or wait looks at their queue and finds them due.
+struct SQLiteMessageTable {
+    /// `messages.state` values.
+    enum State {
+        static let visible: Int64 = 0
+        static let delayed: Int64 = 1
+        static let inFlight: Int64 = 2
+    }
+
+    /// The columns a message is read with, in this order, after any leading columns.
+    static let messageColumns = """
+        id, body, sent_at, receive_count, first_received_at, failures, \
+        dl_source, dl_receive_count, dl_reason, dl_at
+        """
+
+    let connection: SQLiteConnection
+    /// The count changes of the current job, written by ``run(_:_:)``.
+    let counts = SQLiteQueueCounts()
+
+    // MARK: - Queues
+
+    /// The row id of queue `name`, or nil when it has never held a message.
+    func queueID(_ name: String) throws -> Int64? {
+        if let cached = connection.queueIDs[name] { return cached }
+        let select = try connection.statement("SELECT id FROM queues WHERE name = ?1")
+        defer { select.reset() }
+        select.bind(1, name)
+        guard try select.step() else { return nil }
+        let id = select.int64(0)
+        connection.queueIDs[name] = id
+        return id
+    }
+
+    /// The row id of queue `name`, adding the queue when it is new.
+    func queueIDCreating(_ name: String) throws -> Int64 {
+        if let existing = try queueID(name) { return existing }
+        let insert = try connection.statement("INSERT INTO queues (name) VALUES (?1) RETURNING id")
+        defer { insert.reset() }
+        insert.bind(1, name)
+        guard try insert.step() else {
+            throw QueueStoreError(.engine, "could not add queue \(name) to \(connection.path)")
+        }
+        let id = insert.int64(0)
+        guard id < Self.queueLimit else {
+            throw QueueStoreError(
+                .engine, "\(connection.path) already holds \(Self.queueLimit - 1) queue names; use another store file"
+            )
+        }
+        connection.queueIDs[name] = id
+        return id
+    }
+
+    /// Changes the count of messages that came from the queue named `source` and now
+    /// sit in a dead-letter queue.
+    func addDeadLettered(source: String, _ count: Int) throws {
+        counts.add(try queueIDCreating(source), deadLettered: count)
+    }
+
+    /// The receive-order place just behind the last visible message of `queue`.
+    func backPosition(_ queue: Int64) throws -> Int64 {
+        let select = try connection.statement(
+            "SELECT coalesce(max(pos), 0) FROM messages WHERE queue_id = ?1 AND state = 0"
+        )
+        defer { select.reset() }
+        select.bind(1, queue)
+        return try select.step() ? select.int64(0) + 1 : 1
+    }
+
+    /// The receive-order place just in front of the first visible message of `queue`.
+    func frontPosition(_ queue: Int64) throws -> Int64 {
+        let select = try connection.statement(
+            "SELECT coalesce(min(pos), 1) FROM messages WHERE queue_id = ?1 AND state = 0"
+        )
+        defer { select.reset() }
+        select.bind(1, queue)
+        return try select.step() ? select.int64(0) - 1 : 0
+    }
+
+    // MARK: - Sending
+
+    /// Inserts `messages` into `queue`.
+    ///
+    /// - Returns: How many of them are visible at once.
+    /// - Throws: `.invalidArgument` when a message id is already in use.
+    func send(_ messages: [OutgoingMessage], to queue: String, now: Date) throws -> Int {
+        guard !messages.isEmpty else { return 0 }
+        let queueID = try queueIDCreating(queue)
+        let nowNanos = SQLiteTime.nanos(now)
+        var next = try backPosition(queueID)
+        var seq = try nextSeq(queueID, name: queue, reserving: messages.count)
+        var visible = 0
+        let insert = try connection.statement("""
+            INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at)
+            VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, ?6)
+            """)
+        for message in messages {
+            insert.reset()
+            insert.bind(7, seq)
+            seq += 1
+            insert.bind(1, message.id.rawValue)
+            insert.bind(2, queueID)
+            if message.delay > .zero {
+                insert.bind(3, State.delayed)
+                insert.bind(4, SQLiteTime.nanos(now.adding(message.delay)))
+            } else {
+                insert.bind(3, State.visible)
+                insert.bind(4, next)
+                next += 1
+                visible += 1
+            }
+            insert.bind(5, blob: message.body)
+            insert.bind(6, nowNanos)
+            do {
+                try insert.run()
+            } catch {
+                insert.reset()
+                if try exists(message.id) {
+                    throw QueueStoreError(
+                        .invalidArgument, "message id \(message.id) is already in use; send it with a new id"
+                    )
+                }
+                throw error
+            }
+        }
+        insert.reset()
+        counts.add(queueID, visible: visible, delayed: messages.count - visible)
+        return visible
+    }
+
+    private func exists(_ id: MessageID) throws -> Bool {
+        let select = try connection.statement("SELECT 1 FROM messages WHERE id = ?1")
+        defer { select.reset() }
+        select.bind(1, id.rawValue)
+        return try select.step()
+    }
+
+    // MARK: - Timed transitions
+
+    /// Makes the delayed messages and lapsed leases of `queue` that are due at `now`
+    /// visible, at the back of the receive order, earliest due first.
+    func promoteDue(_ queue: Int64, now: Date) throws {
+        let nowNanos = SQLiteTime.nanos(now)
+        let probe = try connection.statement(
+            "SELECT 1 FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND pos <= ?2 LIMIT 1"
+        )
+        probe.bind(1, queue)
+        probe.bind(2, nowNanos)
+        let anyDue = try probe.step()
+        probe.reset()
+        guard anyDue else { return }
+        let due = try connection.statement(
+            "SELECT state, count(*) FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND pos <= ?2 GROUP BY state"
+        )
+        due.bind(1, queue)
+        due.bind(2, nowNanos)
+        while try due.step() {
+            counts.add(queue, state: due.int64(0), count: -due.int(1))
+            counts.add(queue, visible: due.int(1))
+        }
+        due.reset()
+        let base = try backPosition(queue) - 1
+        let promote = try connection.statement("""
+            UPDATE messages SET state = 0, pos = ?3 + due.rank
+            FROM (SELECT seq AS due_seq, row_number() OVER (ORDER BY pos, seq) AS rank
+                  FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND pos <= ?2) AS due
+            WHERE messages.seq = due.due_seq
+            """)
+        defer { promote.reset() }
+        promote.bind(1, queue)
+        promote.bind(2, nowNanos)
+        promote.bind(3, base)
+        try promote.run()
+    }
+
+    // MARK: - Receiving
+
+    /// Leases up to `maxCount` visible messages of `queue`, oldest first, in one statement.
+    func receive(from queue: String, maxCount: Int, now: Date, expiry: Date) throws -> [Lease] {
+        guard maxCount > 0, let queueID = try queueID(queue) else { return [] }
+        try promoteDue(queueID, now: now)
+        let lease = try connection.statement("""
+            UPDATE messages SET state = 2, lease_pos = pos, pos = ?1, receive_count = receive_count + 1,
+                first_received_at = coalesce(first_received_at, ?2), receipt = random()
+            WHERE seq IN (SELECT seq FROM messages WHERE queue_id = ?3 AND state = 0 ORDER BY pos LIMIT ?4)
+            RETURNING lease_pos, receipt, \(Self.messageColumns)
+            """)
+        defer { lease.reset() }
+        lease.bind(1, SQLiteTime.nanos(expiry))
+        lease.bind(2, SQLiteTime.nanos(now))
+        lease.bind(3, queueID)
+        lease.bind(4, maxCount)
+        var leased: [(order: Int64, lease: Lease)] = []
+        leased.reserveCapacity(maxCount)
+        while try lease.step() {
+            let message = try readMessage(lease, from: 2, queue: queue)
+            let token = LeaseToken(messageID: message.id, receipt: UInt64(bitPattern: lease.int64(1)))
+            let received = ReceivedMessage(
+                id: message.id, queue: queue, body: message.body, sentAt: message.sentAt,
+                receiveCount: message.receiveCount, firstReceivedAt: message.firstReceivedAt ?? now,
+                failures: message.failures, deadLetter: message.deadLetter
+            )
+            leased.append((lease.int64(0), Lease(message: received, token: token, expiresAt: expiry)))
+        }
+        counts.add(queueID, visible: -leased.count, inFlight: leased.count)
+        leased.sort { $0.order < $1.order }
+        return leased.map(\.lease)
+    }
+
+    /// Reads the ``messageColumns`` of the current row of `statement`, starting at `first`.
+    /// The state is left visible; callers that know better replace it.
+    func readMessage(_ statement: SQLiteStatement, from first: Int32, queue: String) throws -> StoredMessage {
+        let id = statement.text(first)
+        var deadLetter: DeadLetterInfo?
+        if let source = statement.optionalText(first + 6) {
+            deadLetter = DeadLetterInfo(
+                sourceQueue: source,
+                receiveCount: Int(statement.optionalInt64(first + 7) ?? 0),
+                reason: statement.optionalText(first + 8) ?? "",
+                at: SQLiteTime.date(statement.optionalInt64(first + 9) ?? 0)
+            )
+        }
+        return StoredMessage(
+            id: MessageID(id), queue: queue, body: statement.blob(first + 1),
+            sentAt: SQLiteTime.date(statement.int64(first + 2)),
+            receiveCount: statement.int(first + 3),
+            firstReceivedAt: statement.optionalInt64(first + 4).map(SQLiteTime.date),
+            failures: try SQLiteFailureText.decode(statement.optionalText(first + 5), messageID: id, path: connection.path),
+            deadLetter: deadLetter, state: .visible
+        )
+    }
+}

@@ -1,0 +1,127 @@
+import QueueFunctions
+import CSQLite
+import Foundation
+
+/// A prepared statement of one ``SQLiteConnection``, used only on that connection's thread.
+///
+/// Statements are cached by the connection and reused: ``reset()`` clears the last
+/// run's bindings before the next one.
+final class SQLiteStatement {
+    private let handle: OpaquePointer
+    private unowned let connection: SQLiteConnection
+
+    init(handle: OpaquePointer, connection: SQLiteConnection) {
+        self.handle = handle
+        self.connection = connection
+    }
+
+    /// Releases the compiled statement; called by the connection when it closes.
+    func finalize() {
+        sqlite3_finalize(handle)
+    }
+
+    /// Makes the statement ready for another run with new bindings.
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    // MARK: - Binding (1-based indexes, as in SQL)
+
+    func bind(_ index: Int32, _ value: Int64) {
+        sqlite3_bind_int64(handle, index, value)
+    }
+
+    func bind(_ index: Int32, _ value: Int) {
+        sqlite3_bind_int64(handle, index, Int64(value))
+    }
+
+    func bind(_ index: Int32, _ value: String) {
+        sqlite3_bind_text(handle, index, value, -1, Self.transient)
+    }
+
+    func bind(_ index: Int32, _ value: String?) {
+        if let value { bind(index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+
+    func bind(_ index: Int32, _ value: Int64?) {
+        if let value { bind(index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+
+    func bind(_ index: Int32, blob value: Data) {
+        if value.isEmpty {
+            sqlite3_bind_zeroblob(handle, index, 0)
+            return
+        }
+        value.withUnsafeBytes { bytes in
+            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
+        }
+    }
+
+    // MARK: - Running
+
+    /// Runs one step.
+    ///
+    /// - Returns: `true` when a row is available, `false` when the statement is done.
+    /// - Throws: ``QueueStoreError`` describing the failure.
+    func step() throws -> Bool {
+        let code = sqlite3_step(handle)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let error = connection.failure(code, doing: "running \(sqlText)")
+            sqlite3_reset(handle)
+            throw error
+        }
+    }
+
+    /// Runs the statement to its end, ignoring any rows.
+    func run() throws {
+        while try step() {}
+    }
+
+    /// The SQL text, for error messages.
+    var sqlText: String {
+        guard let text = sqlite3_sql(handle) else { return "a statement" }
+        return String(cString: text)
+    }
+
+    // MARK: - Reading the current row (0-based columns)
+
+    func int64(_ column: Int32) -> Int64 {
+        sqlite3_column_int64(handle, column)
+    }
+
+    func int(_ column: Int32) -> Int {
+        Int(sqlite3_column_int64(handle, column))
+    }
+
+    func isNull(_ column: Int32) -> Bool {
+        sqlite3_column_type(handle, column) == SQLITE_NULL
+    }
+
+    func optionalInt64(_ column: Int32) -> Int64? {
+        isNull(column) ? nil : int64(column)
+    }
+
+    func text(_ column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(handle, column) else { return "" }
+        return String(cString: pointer)
+    }
+
+    func optionalText(_ column: Int32) -> String? {
+        isNull(column) ? nil : text(column)
+    }
+
+    func blob(_ column: Int32) -> Data {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let pointer = sqlite3_column_blob(handle, column) else { return Data() }
+        return Data(bytes: pointer, count: count)
+    }
+
+    /// SQLite copies bound values before the bind call returns.
+    private static var transient: sqlite3_destructor_type {
+        unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self)
+    }
+}
