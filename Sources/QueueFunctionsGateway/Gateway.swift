@@ -26,7 +26,7 @@ package final class Gateway: Sendable {
     package let configuration: Configuration
 
     private let server: HTTPServer
-    private let router: GatewayRouter
+    private let router: CurrentRouter
     private let history: GatewayHistory
     private let sampler = Mutex<Task<Void, Never>?>(nil)
 
@@ -45,10 +45,10 @@ package final class Gateway: Sendable {
         self.configuration = configuration
         let history = GatewayHistory(capacity: configuration.historyLength)
         self.history = history
-        let router = GatewayRouter(host: host, configuration: configuration, history: history)
+        let router = CurrentRouter(GatewayRouter(host: host, configuration: configuration, history: history))
         self.router = router
         server = HTTPServer(configuration: configuration.server, logger: HTTPServerLog(logger ?? host.logger)) { request in
-            await router.respond(to: request)
+            await router.value.respond(to: request)
         }
     }
 
@@ -105,6 +105,29 @@ package final class Gateway: Sendable {
 
     /// Answers one request as the running gateway would, without a socket (for tests).
     package func respond(to request: HTTPRequest) async -> HTTPResponse {
-        await router.respond(to: request)
+        await router.value.respond(to: request)
+    }
+
+    /// Serves the host's current manifest: call after ``FunctionHost/apply(_:)``, so that
+    /// producer routes, body checks and the admin API follow it. Idempotency keys and
+    /// counters carry over.
+    package func manifestChanged() {
+        let history = history
+        router.replace { GatewayRouter(host: host, configuration: configuration, history: history, previous: $0) }
+    }
+}
+
+/// The router requests go to now; a manifest reload swaps it.
+private final class CurrentRouter: Sendable {
+    private let current: Mutex<GatewayRouter>
+
+    init(_ router: GatewayRouter) {
+        current = Mutex(router)
+    }
+
+    var value: GatewayRouter { current.withLock { $0 } }
+
+    func replace(_ next: (GatewayRouter) -> GatewayRouter) {
+        current.withLock { $0 = next($0) }
     }
 }

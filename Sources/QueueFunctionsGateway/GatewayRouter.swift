@@ -12,17 +12,19 @@ struct GatewayRouter: Sendable {
     let admin: AdminAPI
     let startedAt: Date
 
-    init(host: FunctionHost, configuration: Gateway.Configuration, history: GatewayHistory) {
+    /// A router for the host's current manifest. After a manifest reload, pass the
+    /// previous router as `previous`: its idempotency keys, counters and start time carry over.
+    init(host: FunctionHost, configuration: Gateway.Configuration, history: GatewayHistory, previous: GatewayRouter? = nil) {
         self.host = host
         auth = AdminAuth(token: configuration.adminToken)
         producers = ProducerRouter(producers: host.manifest.producers)
         let bodyCheck = MessageBodyCheck(runners: host.runners)
         endpoint = ProducerEndpoint(
             queues: host.queues, clock: host.clock, bodyCheck: bodyCheck,
-            idempotency: IdempotencyCache(window: host.manifest.host.idempotencyWindow),
-            counters: ProducerCounters(), logger: host.logger.with("component", "gateway")
+            idempotency: previous?.endpoint.idempotency ?? IdempotencyCache(window: host.manifest.host.idempotencyWindow),
+            counters: previous?.endpoint.counters ?? ProducerCounters(), logger: host.logger.with("component", "gateway")
         )
-        startedAt = host.clock.now()
+        startedAt = previous?.startedAt ?? host.clock.now()
         admin = AdminAPI(host: host, bodyCheck: bodyCheck, history: history, historyInterval: configuration.historyInterval,
                          startedAt: startedAt, adminTokenRequired: configuration.adminToken != nil,
                          routes: host.manifest.producers.map(\.route))

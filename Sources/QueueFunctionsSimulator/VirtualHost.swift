@@ -79,7 +79,7 @@ public final class VirtualHost: Sendable {
                 } catch {
                     result = .failure(error)
                 }
-                host.stop()
+                host.stopNow()
                 group.cancelAll()
                 try await group.waitForAll()
                 return try result.get()

@@ -147,8 +147,7 @@ public final class TestHost: Sendable {
     /// messages are handed back (visible again, their receive given back), as at the end
     /// of a shutdown's grace period.
     public func shutdownNow() async {
-        host.stop()
-        runTask.cancel()
+        host.stopNow()
         await runTask.value
     }
 

@@ -68,7 +68,7 @@ public final class FunctionRunner: Sendable {
     /// The configuration of the queue that triggers it.
     public let queue: QueueConfig
     /// The function's counters.
-    public let metrics = FunctionMetrics()
+    public let metrics: FunctionMetrics
 
     package let entry: FunctionRegistry.Entry
     let environment: Environment
@@ -84,8 +84,15 @@ public final class FunctionRunner: Sendable {
     public static let activityKey = "activity"
 
     /// Creates a runner for `function`, triggered by `queue`, running the handler `entry`.
-    public init(function: FunctionConfig, queue: QueueConfig, entry: FunctionRegistry.Entry, environment: Environment) {
+    ///
+    /// - Parameter metrics: The counters to keep; a runner that replaces another one
+    ///   after a manifest reload continues its predecessor's.
+    public init(
+        function: FunctionConfig, queue: QueueConfig, entry: FunctionRegistry.Entry, environment: Environment,
+        metrics: FunctionMetrics = FunctionMetrics()
+    ) {
         self.function = function
+        self.metrics = metrics
         self.queue = queue
         self.entry = entry
         self.environment = environment

@@ -15,13 +15,17 @@ public struct FunctionRegistry: Sendable {
         public let typeName: String
         /// The message type's Swift name.
         public let messageTypeName: String
-        let makeInvoker: @Sendable () async throws -> any FunctionInvoker
+        let build: @Sendable (SharedResources) async throws -> any FunctionInvoker
+        /// The host's resources that ``makeInvoker()`` hands to the factory.
+        private(set) var resources = SharedResources(definitions: [])
         /// Decodes a body as the handler's message type, as a worker would: `nil` when it
         /// decodes, else the decoding error as text (the gateway refuses such bodies with 400).
         package let validate: @Sendable (Data) -> String?
     }
 
     private(set) var entries: [String: Entry] = [:]
+    /// The shared resources, in registration order.
+    package internal(set) var resourceDefinitions: [ResourceDefinition] = []
 
     /// Creates an empty registry.
     public init() {}
@@ -31,11 +35,20 @@ public struct FunctionRegistry: Sendable {
     public mutating func register<Function: QueueFunction>(
         _ name: String, factory: @escaping @Sendable () async throws -> Function
     ) {
+        register(name) { (_: SharedResources) in try await factory() }
+    }
+
+    /// Registers a handler under `name` whose factory reads the host's shared resources
+    /// (see ``resource(_:start:close:)``). `factory` runs once per worker task when it
+    /// starts (a cold start), after every resource has started.
+    public mutating func register<Function: QueueFunction>(
+        _ name: String, factory: @escaping @Sendable (SharedResources) async throws -> Function
+    ) {
         entries[name] = Entry(
             name: name,
             typeName: String(describing: Function.self),
             messageTypeName: String(describing: Function.Message.self),
-            makeInvoker: { TypedInvoker(function: try await factory()) },
+            build: { resources in TypedInvoker(function: try await factory(resources)) },
             validate: { body in
                 do {
                     _ = try Function.decodeMessage(body, using: JSONDecoder())
@@ -57,6 +70,20 @@ public struct FunctionRegistry: Sendable {
 
     /// The entry registered under `name`, if any.
     public func entry(named name: String) -> Entry? { entries[name] }
+}
+
+extension FunctionRegistry.Entry {
+    /// Calls the factory: one new handler instance.
+    func makeInvoker() async throws -> any FunctionInvoker {
+        try await build(resources)
+    }
+
+    /// This entry, handing `resources` to its factory.
+    package func bound(to resources: SharedResources) -> FunctionRegistry.Entry {
+        var copy = self
+        copy.resources = resources
+        return copy
+    }
 }
 
 /// Runs one handler type for the dispatcher: decoding and invoking, without generics.

@@ -40,6 +40,8 @@ public final class Autoscaler: Sendable {
 
     struct State {
         var policies: [String: ScalingPolicy] = [:]
+        /// The runner each policy was made for.
+        var runners: [String: ObjectIdentifier] = [:]
         var previous: [String: FunctionMetrics.Snapshot] = [:]
         var nextTick: [String: Date] = [:]
         var counts = Counts()
@@ -92,28 +94,46 @@ public final class Autoscaler: Sendable {
 
     /// Runs the loop for `host` until the host stops or the calling task is cancelled.
     public func run(host: FunctionHost) async {
-        let start = host.clock.now()
+        while !Task.isCancelled {
+            let stopGeneration = host.activity.generation(of: FunctionHost.stopKey)
+            let changeGeneration = host.activity.generation(of: FunctionHost.runnersChangedKey)
+            if host.isStopping { break }
+            followRunners(of: host)
+            let now = host.clock.now()
+            let due = state.withLock { state in host.runners.filter { (state.nextTick[$0.function.name] ?? now) <= now } }
+            if !due.isEmpty { await tick(due, host: host, at: now) }
+            await activateIdleFunctions(host: host)
+            let (deadline, watched) = nextWait(host: host)
+            await wait(until: deadline, watching: watched, host: host, stopGeneration: stopGeneration,
+                       changeGeneration: changeGeneration)
+        }
+    }
+
+    /// Gives every runner of `host` a policy from its own settings: a new function, or
+    /// one whose pool a manifest reload replaced, starts afresh; removed ones are forgotten.
+    private func followRunners(of host: FunctionHost) {
+        let runners = host.runners
+        let now = host.clock.now()
         state.withLock { state in
-            for runner in host.runners {
+            for runner in runners where state.runners[runner.function.name] != ObjectIdentifier(runner) {
                 let name = runner.function.name
+                state.runners[name] = ObjectIdentifier(runner)
                 state.policies[name] = ScalingPolicy(
                     function: name, config: runner.function.scale,
                     failureThreshold: failureThreshold, failureMinimumInvocations: failureMinimumInvocations,
                     failureWindow: failureWindow
                 )
                 state.previous[name] = runner.metrics.snapshot
-                state.nextTick[name] = start
+                state.nextTick[name] = now
             }
-        }
-        while !Task.isCancelled {
-            let stopGeneration = host.activity.generation(of: FunctionHost.stopKey)
-            if host.isStopping { break }
-            let now = host.clock.now()
-            let due = state.withLock { state in host.runners.filter { (state.nextTick[$0.function.name] ?? now) <= now } }
-            if !due.isEmpty { await tick(due, host: host, at: now) }
-            await activateIdleFunctions(host: host)
-            let (deadline, watched) = nextWait(host: host)
-            await wait(until: deadline, watching: watched, host: host, stopGeneration: stopGeneration)
+            let names = Set(runners.map(\.function.name))
+            for name in state.runners.keys where !names.contains(name) {
+                state.runners[name] = nil
+                state.policies[name] = nil
+                state.previous[name] = nil
+                state.nextTick[name] = nil
+                state.blocked.remove(name)
+            }
         }
     }
 
@@ -130,7 +150,9 @@ public final class Autoscaler: Sendable {
     }
 
     /// Waits for the next interval, a visible message on a watched queue, or the host's stop.
-    private func wait(until deadline: Date, watching queues: [String], host: FunctionHost, stopGeneration: UInt64) async {
+    private func wait(
+        until deadline: Date, watching queues: [String], host: FunctionHost, stopGeneration: UInt64, changeGeneration: UInt64
+    ) async {
         let clock = host.clock
         let store = host.store
         await withTaskGroup(of: Void.self) { group in
@@ -139,6 +161,7 @@ public final class Autoscaler: Sendable {
                 group.addTask { await store.waitForMessages(on: queue, until: deadline) }
             }
             group.addTask { await host.activity.wait(on: FunctionHost.stopKey, ifGeneration: stopGeneration) }
+            group.addTask { await host.activity.wait(on: FunctionHost.runnersChangedKey, ifGeneration: changeGeneration) }
             await group.next()
             group.cancelAll()
         }

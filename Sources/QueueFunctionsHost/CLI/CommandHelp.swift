@@ -23,7 +23,7 @@ enum CommandHelp {
         case "serve": return """
             USAGE: serve [--manifest PATH] [--store URL] [--port N] [--bind ADDR] [--admin-token T]
                          [--log-level trace|debug|info|notice|warning|error] [--log-format logfmt|json]
-                         [--grace-period D] [--no-autoscale]
+                         [--grace-period D] [--no-autoscale] [--watch] [--watch-interval D]
 
             Runs the functions of the manifest until SIGINT/SIGTERM, with the HTTP gateway on
             http://127.0.0.1:7071/ (--port 0 picks a free port): producer routes from the manifest, the
@@ -31,7 +31,11 @@ enum CommandHelp {
             anything but loopback needs an admin token (--admin-token or QUEUEFUNCTIONS_ADMIN_TOKEN).
             On the first signal the host stops
             receiving, lets in-flight batches finish within the grace period (default: the manifest's
-            host.shutdown_grace_period) and hands back what it could not finish; a second signal stops at once.
+            host.shutdown_grace_period) and hands back what it could not finish; a second signal cancels
+            running invocations at once; a third (or one more grace period) ends serve even when a handler
+            ignores cancellation. --watch re-reads the manifest when the file changes (every second, or
+            --watch-interval D), and SIGHUP re-reads it at any time: a valid change applies without a
+            restart or a lost message; an invalid one is reported and the running configuration goes on.
 
             \(common)
             """

@@ -89,11 +89,12 @@ struct CommandContext: Sendable {
         URL(fileURLWithPath: arguments.value("--manifest") ?? "functions.json")
     }
 
-    /// Loads and validates `functions.json`, printing its warnings.
-    func loadManifest() throws -> Manifest {
+    /// Loads and validates `functions.json`. Only `serve` and `validate` print its
+    /// warnings; the other commands would repeat them on every call.
+    func loadManifest(printWarnings: Bool = false) throws -> Manifest {
         do {
             let loaded = try ManifestLoader.load(contentsOf: manifestURL, registeredHandlers: Set(registry.names))
-            for warning in loaded.warnings {
+            for warning in loaded.warnings where printWarnings {
                 output.message(warning.formatted(file: manifestURL.lastPathComponent))
             }
             return loaded.manifest

@@ -7,16 +7,16 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Turns SIGINT and SIGTERM into a count that async code can wait on.
-final class ShutdownSignals: Sendable {
+/// Turns signals (SIGINT and SIGTERM, or SIGHUP) into a count that async code can wait on.
+final class SignalCounter: Sendable {
     private let signal = QueueSignal()
     private let sources: Mutex<[any DispatchSourceSignal]>
-    private static let key = "shutdown"
+    private static let key = "signals"
 
-    /// Starts listening for SIGINT and SIGTERM (their default action is disabled).
-    init() {
+    /// Starts listening for `numbers` (their default action is disabled).
+    init(_ numbers: [Int32] = [SIGINT, SIGTERM]) {
         let signal = self.signal
-        let created: [any DispatchSourceSignal] = [SIGINT, SIGTERM].map { number in
+        let created: [any DispatchSourceSignal] = numbers.map { number in
             Foundation.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { signal.notify(Self.key) }
@@ -34,7 +34,7 @@ final class ShutdownSignals: Sendable {
         await signal.wait(on: Self.key, ifGeneration: seen)
     }
 
-    /// Stops listening.
+    /// Stops listening. The signals stay ignored: one arriving while the process ends is harmless.
     func cancel() {
         sources.withLock { sources in
             for source in sources { source.cancel() }
