@@ -160,10 +160,10 @@ public final class FunctionHost: Sendable {
             events.record(HostEvent(time: clock.now(), kind: .failure, function: nil, message: "host not started: \(error)"))
             return
         }
-        let (finished, finish) = AsyncStream.makeStream(of: Void.self)
+        let finished = Latch()
         let pools = Task(executorPreference: environment.taskExecutor) {
             await self.runPools(scaling: scaling)
-            finish.finish()
+            finished.open()
         }
         let cancelNow = state.withLock { state in
             state.pools = pools
@@ -171,9 +171,9 @@ public final class FunctionHost: Sendable {
         }
         if cancelNow { pools.cancel() }
         await withTaskCancellationHandler {
-            for await _ in finished {}
+            await finished.wait()
         } onCancel: {
-            self.shutdown(gracePeriod: gracePeriod ?? self.manifest.host.shutdownGracePeriod, abandon: finish)
+            self.shutdown(gracePeriod: gracePeriod ?? self.manifest.host.shutdownGracePeriod, abandon: finished)
         }
         await resources.close(logger: logger)
     }
@@ -241,7 +241,7 @@ public final class FunctionHost: Sendable {
         shutdown(gracePeriod: gracePeriod, abandon: nil)
     }
 
-    private func shutdown(gracePeriod: Duration, abandon: AsyncStream<Void>.Continuation?) {
+    private func shutdown(gracePeriod: Duration, abandon: Latch?) {
         guard !isStopping else {
             if abandon != nil { scheduleHardStop(after: gracePeriod, abandon: abandon) }
             return
@@ -253,7 +253,7 @@ public final class FunctionHost: Sendable {
 
     /// After `gracePeriod`, cancels running invocations; one more period later, stops
     /// waiting for handlers that ignore cancellation.
-    private func scheduleHardStop(after gracePeriod: Duration, abandon: AsyncStream<Void>.Continuation?) {
+    private func scheduleHardStop(after gracePeriod: Duration, abandon: Latch?) {
         let clock = clock
         let logger = logger
         let timer = Task(executorPreference: environment.taskExecutor) { [weak self] in
@@ -264,7 +264,7 @@ public final class FunctionHost: Sendable {
             let stuck = self.runners.reduce(0) { $0 + $1.workerCount }
             logger.error("handlers ignored cancellation; the host stops without them and their leases lapse",
                          [("workers", "\(stuck)")])
-            abandon.finish()
+            abandon.open()
         }
         // The timer must not outlive the pools: stop it as soon as they finish.
         guard let pools = state.withLock({ $0.pools }) else { return }
