@@ -81,11 +81,10 @@ extension HTTPEventLoop {
 
     /// Closes the connection idle longest, if any; whether one was closed.
     private func reclaimOldestIdle(now: ContinuousClock.Instant, reason: String) -> Bool {
-        var oldest: HTTPConnection?
-        for connection in connections.values where connection.isIdle {
-            if oldest.map({ connection.lastActive < $0.lastActive }) ?? true { oldest = connection }
-        }
-        guard let oldest else { return false }
+        // A request may already wait in the socket's buffer, unread: such a connection is
+        // not idle, and closing it would reset the client instead of answering it.
+        let candidates = connections.values.filter(\.isIdle).sorted { $0.lastActive < $1.lastActive }
+        guard let oldest = candidates.first(where: { !HTTPSystem.hasPendingInput($0.fd) }) else { return false }
         logger.debug("http idle connection closed to make room", [("remote", oldest.remoteAddress), ("reason", reason),
                                                                    ("idle", HTTPServerLog.format(now - oldest.lastActive))])
         oldest.close()

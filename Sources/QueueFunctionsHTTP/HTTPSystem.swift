@@ -60,6 +60,17 @@ enum HTTPSystem {
         code == EMFILE || code == ENFILE
     }
 
+    /// Whether bytes wait to be read on `fd`, without consuming them (false at end-of-file).
+    static func hasPendingInput(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        #if os(Linux)
+        let flags = Int32(MSG_PEEK | MSG_DONTWAIT)
+        #else
+        let flags = MSG_PEEK | MSG_DONTWAIT
+        #endif
+        return recv(fd, &byte, 1, flags) > 0
+    }
+
     /// A descriptor kept in reserve (`/dev/null`, close-on-exec), or `-1` when none can be opened.
     static func openSpareDescriptor() -> Int32 {
         open("/dev/null", O_RDONLY | O_CLOEXEC)
