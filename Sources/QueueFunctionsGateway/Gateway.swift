@@ -34,18 +34,20 @@ package final class Gateway: Sendable {
     ///
     /// - Parameters:
     ///   - host: The host whose queues and functions are served.
-    ///   - configuration: Address, limits, admin token and dashboard history.
+    ///   - configuration: Address, limits, admin token, allowed hosts and origins, and dashboard history.
     ///   - logger: Where the server logs; the host's logger by default.
     /// - Throws: ``GatewayError/adminTokenRequired(bind:)`` when the address is not a
     ///   loopback address and no token is given; ``GatewayError/invalidAdminToken(_:)``
-    ///   for an unusable token.
+    ///   for an unusable token; ``GatewayError/invalidAllowedHost(_:)`` or
+    ///   ``GatewayError/invalidCORSOrigin(_:)`` for a malformed entry.
     package init(host: FunctionHost, configuration: Configuration = Configuration(), logger: QueueLogger? = nil) throws(GatewayError) {
         try Self.checkAccess(configuration)
+        let browserGuard = try BrowserGuard(configuration)
         self.host = host
         self.configuration = configuration
         let history = GatewayHistory(capacity: configuration.historyLength)
         self.history = history
-        let router = CurrentRouter(GatewayRouter(host: host, configuration: configuration, history: history))
+        let router = CurrentRouter(GatewayRouter(host: host, configuration: configuration, history: history, browserGuard: browserGuard))
         self.router = router
         server = HTTPServer(configuration: configuration.server, logger: HTTPServerLog(logger ?? host.logger)) { request in
             await router.value.respond(to: request)
@@ -53,10 +55,13 @@ package final class Gateway: Sendable {
     }
 
     /// Checks that `configuration` protects the admin API well enough for its address:
-    /// a usable token, and one at all unless the address is a loopback address.
+    /// a usable token, and one at all unless the address is a loopback address; and that
+    /// its allowed hosts and CORS origins are well formed.
     ///
-    /// - Throws: ``GatewayError/adminTokenRequired(bind:)`` or ``GatewayError/invalidAdminToken(_:)``.
+    /// - Throws: ``GatewayError/adminTokenRequired(bind:)``, ``GatewayError/invalidAdminToken(_:)``,
+    ///   ``GatewayError/invalidAllowedHost(_:)`` or ``GatewayError/invalidCORSOrigin(_:)``.
     package static func checkAccess(_ configuration: Configuration) throws(GatewayError) {
+        _ = try BrowserGuard(configuration)
         if let token = configuration.adminToken, let problem = AdminAuth.problem(with: token) {
             throw .invalidAdminToken(problem)
         }
@@ -113,7 +118,9 @@ package final class Gateway: Sendable {
     /// counters carry over.
     package func manifestChanged() {
         let history = history
-        router.replace { GatewayRouter(host: host, configuration: configuration, history: history, previous: $0) }
+        router.replace { previous in
+            GatewayRouter(host: host, configuration: configuration, history: history, browserGuard: previous.browserGuard, previous: previous)
+        }
     }
 }
 

@@ -8,6 +8,10 @@ package enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
     case adminTokenRequired(bind: String)
     /// The admin token is unusable (empty, or holding spaces or control characters).
     case invalidAdminToken(String)
+    /// An allowed host name (``Gateway/Configuration/allowedHosts``) is not a host name.
+    case invalidAllowedHost(String)
+    /// A CORS origin (``Gateway/Configuration/corsOrigins``) is not an origin.
+    case invalidCORSOrigin(String)
     /// The HTTP server could not listen.
     case server(HTTPServerError)
 
@@ -21,6 +25,12 @@ package enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidAdminToken(let reason):
             "The admin token is unusable: \(reason). Use a long random string of letters, digits and -._~+/ "
                 + "(for example the output of `openssl rand -hex 32`)."
+        case .invalidAllowedHost(let name):
+            "--allowed-host '\(name)' is not a host name. Give a bare name such as 'queues.test' or 'my-laptop.local' "
+                + "(no scheme, port or path), or '.test' to allow every name under test."
+        case .invalidCORSOrigin(let text):
+            "--cors-origin '\(text)' is not an origin. Give the scheme, host and port of the page that calls the host, "
+                + "such as 'http://localhost:5173' (no path; '*' and 'null' are not accepted)."
         case .server(let error):
             error.description
         }

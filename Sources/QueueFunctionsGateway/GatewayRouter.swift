@@ -11,11 +11,16 @@ struct GatewayRouter: Sendable {
     let endpoint: ProducerEndpoint
     let admin: AdminAPI
     let startedAt: Date
+    let browserGuard: BrowserGuard
 
     /// A router for the host's current manifest. After a manifest reload, pass the
     /// previous router as `previous`: its idempotency keys, counters and start time carry over.
-    init(host: FunctionHost, configuration: Gateway.Configuration, history: GatewayHistory, previous: GatewayRouter? = nil) {
+    init(
+        host: FunctionHost, configuration: Gateway.Configuration, history: GatewayHistory, browserGuard: BrowserGuard,
+        previous: GatewayRouter? = nil
+    ) {
         self.host = host
+        self.browserGuard = browserGuard
         auth = AdminAuth(token: configuration.adminToken)
         producers = ProducerRouter(producers: host.manifest.producers)
         let bodyCheck = MessageBodyCheck(runners: host.runners)
@@ -30,8 +35,34 @@ struct GatewayRouter: Sendable {
                          routes: host.manifest.producers.map(\.route))
     }
 
-    /// Answers `request`.
+    /// Answers `request`, after ``BrowserGuard`` has checked its `Host` and `Origin`.
     func respond(to request: HTTPRequest) async -> HTTPResponse {
+        switch browserGuard.check(request, stateChanging: isStateChanging(request)) {
+        case .answer(let response):
+            if response.status >= 400 {
+                host.logger.notice("http request refused to protect the host from web pages", [
+                    ("status", "\(response.status)"), ("method", request.method.rawValue), ("path", String(request.path.prefix(200))),
+                    ("host", request.headers["Host"] ?? ""), ("origin", request.headers["Origin"] ?? ""),
+                    ("remote", request.remoteAddress),
+                ])
+            }
+            return response
+        case .proceed(let corsOrigin):
+            var response = await route(request)
+            browserGuard.decorate(&response, corsOrigin: corsOrigin)
+            return response
+        }
+    }
+
+    /// Whether serving `request` may change anything: any method but `GET`, `HEAD` and
+    /// `OPTIONS`, and every producer route whatever its method.
+    private func isStateChanging(_ request: HTTPRequest) -> Bool {
+        if ![.get, .head, .options].contains(request.method) { return true }
+        if case .producer = producers.match(method: request.method, path: request.path) { return true }
+        return false
+    }
+
+    private func route(_ request: HTTPRequest) async -> HTTPResponse {
         let path = request.path
         let isRead = request.method == .get || request.method == .head
         if path == "/" || path == "/dashboard" || path == "/dashboard/" {
@@ -51,6 +82,7 @@ struct GatewayRouter: Sendable {
         }
         if path == "/api" || path.hasPrefix("/api/") {
             if let refusal = auth.refusal(for: request) { return refusal }
+            if let refusal = AdminContentType.refusal(for: request) { return refusal }
             return await admin.respond(to: request)
         }
         switch producers.match(method: request.method, path: path) {

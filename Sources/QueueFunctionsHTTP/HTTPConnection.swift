@@ -25,6 +25,10 @@ final class HTTPConnection {
     /// How long to keep reading (and dropping) after an error response, so the client
     /// receives it instead of a reset.
     static let lingerTime: Duration = .seconds(2)
+    /// The linger of a `503` for a connection over the limit and of a closing server:
+    /// long enough to absorb the request a client sent with its connect, short enough
+    /// not to hold a descriptor.
+    static let shortLingerTime: Duration = .milliseconds(250)
 
     let id: Int
     let fd: Int32
@@ -81,6 +85,17 @@ final class HTTPConnection {
 
     /// Whether requests from this connection are still running in handlers.
     var hasPendingResponses: Bool { !slots.isEmpty }
+
+    /// Whether the connection only waits for a next request: nothing of one has arrived,
+    /// no handler runs for it and nothing is left to send. Such a connection may be
+    /// closed when the server is full, as HTTP allows for idle keep-alive connections.
+    var isIdle: Bool {
+        !isClosed && !isRejection && acceptingRequests && !peerClosed && lingerDeadline == nil && slots.isEmpty
+            && !wantsWrite && parser.phase == .idle
+    }
+
+    /// When bytes last moved on the connection: the oldest idle one is reclaimed first.
+    var lastActive: ContinuousClock.Instant { lastActivity }
 
     // MARK: Events
 
@@ -278,7 +293,7 @@ final class HTTPConnection {
         if closeAfterFlush && lingerDeadline == nil {
             if peerClosed { return close() }
             HTTPSystem.shutdownWrite(fd)
-            lingerDeadline = now + (forceClose ? .milliseconds(250) : Self.lingerTime)
+            lingerDeadline = now + (forceClose || isRejection ? Self.shortLingerTime : Self.lingerTime)
         } else if peerClosed && slots.isEmpty {
             close()
         }

@@ -13,16 +13,19 @@ import Darwin
 ///
 /// Created and run on its own thread, so it needs no synchronisation of its own.
 final class HTTPEventLoop {
-    private let listener: Int32
+    let listener: Int32
     private let wakeRead: Int32
     private let mailbox: HTTPLoopMailbox
-    private let configuration: HTTPServer.Configuration
+    let configuration: HTTPServer.Configuration
     private let handler: @Sendable (HTTPRequest) async -> HTTPResponse
-    private let logger: HTTPServerLog
+    let logger: HTTPServerLog
     private var listenerOpen = true
-    private var acceptPausedUntil: ContinuousClock.Instant?
-    private var connections: [Int: HTTPConnection] = [:]
-    private var nextConnectionID = 0
+    var acceptPausedUntil: ContinuousClock.Instant?
+    var connections: [Int: HTTPConnection] = [:]
+    var nextConnectionID = 0
+    /// A descriptor held in reserve: when `accept` fails for want of descriptors, closing
+    /// it makes room to accept one connection and answer it `503` (see `HTTPEventLoop+Admission`).
+    var spareDescriptor: Int32 = HTTPSystem.openSpareDescriptor()
     private var tasks: [Int: Task<Void, Never>] = [:]
     private var nextTaskID = 0
     private var stopping = false
@@ -30,7 +33,7 @@ final class HTTPEventLoop {
     private let clock = ContinuousClock()
 
     /// Connections beyond `maxConnections` that may linger while receiving their `503`.
-    private static let rejectionSlots = 64
+    static let rejectionSlots = 64
 
     init(listener: Int32, wakeRead: Int32, mailbox: HTTPLoopMailbox, configuration: HTTPServer.Configuration,
          handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse, logger: HTTPServerLog) {
@@ -50,6 +53,7 @@ final class HTTPEventLoop {
             scratch.deallocate()
             for connection in connections.values { connection.close() }
             if listenerOpen { HTTPSystem.close(listener) }
+            if spareDescriptor >= 0 { HTTPSystem.close(spareDescriptor) }
             HTTPSystem.close(wakeRead)
             mailbox.markExited()
         }
@@ -152,36 +156,6 @@ final class HTTPEventLoop {
         }
         if !tasks.isEmpty { cancelDeadline = now + configuration.shutdownGracePeriod }
         for connection in connections.values { connection.beginShutdown(now: now) }
-    }
-
-    private func acceptAll(now: ContinuousClock.Instant) {
-        for _ in 0..<64 {
-            switch HTTPSystem.accept(listener) {
-            case .wouldBlock:
-                return
-            case .failure(let code):
-                // Out of descriptors or memory: stop accepting briefly instead of spinning.
-                logger.warning("http accept() failed; pausing new connections for 100ms", [("errno", "\(code)"), ("error", HTTPSystem.errorText(code))])
-                acceptPausedUntil = now + .milliseconds(100)
-                return
-            case let .connection(fd, remote):
-                let active = connections.values.count { !$0.isRejection }
-                let id = nextConnectionID
-                nextConnectionID += 1
-                if active < configuration.maxConnections {
-                    connections[id] = HTTPConnection(id: id, fd: fd, remoteAddress: remote, configuration: configuration,
-                                                     logger: logger, now: now)
-                } else if connections.count < configuration.maxConnections + Self.rejectionSlots {
-                    logger.notice("http connection refused: too many open connections", [("remote", remote), ("max_connections", "\(configuration.maxConnections)")])
-                    let connection = HTTPConnection(id: id, fd: fd, remoteAddress: remote, configuration: configuration,
-                                                    logger: logger, now: now, isRejection: true)
-                    connection.reject(.error(status: 503, "The server already has \(configuration.maxConnections) open connections (maxConnections). Close idle connections or retry shortly."), now: now)
-                    connections[id] = connection
-                } else {
-                    HTTPSystem.close(fd)
-                }
-            }
-        }
     }
 
     /// Milliseconds until the nearest deadline (capped at one second), for `poll`.

@@ -21,7 +21,9 @@ extension HTTPServer {
         /// How long a response may wait for a client that does not read it before
         /// the connection is dropped (default 10 s).
         package var writeTimeout: Duration
-        /// The most connections served at once; more get `503` (default 256).
+        /// The most connections served at once (default 256). At the limit the connection idle
+        /// longest is closed to make room; when all are busy a new client gets `503`. The
+        /// process's open-file limit is raised to fit, or the number lowered when it cannot be.
         package var maxConnections: Int
         /// How long ``HTTPServer/shutdown()`` waits for running handlers before
         /// cancelling their tasks (default 10 s); it still waits for them to return.

@@ -72,7 +72,15 @@ package final class HTTPServer: Sendable {
             mailbox.markExited()
             throw .alreadyStarted
         }
-        let configuration = configuration
+        var served = configuration
+        let room = HTTPDescriptorLimit.ensure(connections: configuration.maxConnections)
+        if room.connections < configuration.maxConnections {
+            logger.warning("the open-file limit is too low for maxConnections; serving fewer connections at once. "
+                + "Raise the limit (ulimit -n) to serve more", [("limit", "\(room.limit)"),
+                ("max_connections", "\(configuration.maxConnections)"), ("serving", "\(room.connections)")])
+            served.maxConnections = room.connections
+        }
+        let configuration = served
         let handler = handler
         let logger = logger
         let thread = Thread {

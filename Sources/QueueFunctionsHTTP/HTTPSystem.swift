@@ -55,6 +55,27 @@ enum HTTPSystem {
         return (fds[0], fds[1])
     }
 
+    /// Whether `accept` failed with `code` for want of file descriptors (`EMFILE`, `ENFILE`).
+    static func isOutOfDescriptors(_ code: Int32) -> Bool {
+        code == EMFILE || code == ENFILE
+    }
+
+    /// Whether bytes wait to be read on `fd`, without consuming them (false at end-of-file).
+    static func hasPendingInput(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        #if os(Linux)
+        let flags = Int32(MSG_PEEK | MSG_DONTWAIT)
+        #else
+        let flags = MSG_PEEK | MSG_DONTWAIT
+        #endif
+        return recv(fd, &byte, 1, flags) > 0
+    }
+
+    /// A descriptor kept in reserve (`/dev/null`, close-on-exec), or `-1` when none can be opened.
+    static func openSpareDescriptor() -> Int32 {
+        open("/dev/null", O_RDONLY | O_CLOEXEC)
+    }
+
     /// Closes `fd`, ignoring errors (nothing useful can be done about them).
     static func close(_ fd: Int32) {
         #if canImport(Glibc)

@@ -10,7 +10,7 @@ struct CommandArguments: Sendable {
     /// Options that take a value.
     static let valueOptions: Set<String> = [
         "--manifest", "--store", "--port", "--bind", "--delay", "--to", "--limit", "--log-level", "--log-format",
-        "--admin-token", "--grace-period", "--function",
+        "--admin-token", "--grace-period", "--function", "--allowed-host", "--cors-origin",
         "--burst", "--steady", "--ramp", "--outage", "--handler-duration", "--seed",
     ]
     /// Options that stand alone.
@@ -18,6 +18,8 @@ struct CommandArguments: Sendable {
 
     var positionals: [String] = []
     var values: [String: String] = [:]
+    /// Every value of each option, in order, for options that may be repeated.
+    var repeatedValues: [String: [String]] = [:]
     var flags: Set<String> = []
 
     /// Parses `words` (without the program name).
@@ -47,8 +49,10 @@ struct CommandArguments: Sendable {
             } else if Self.valueOptions.contains(name) {
                 if let inlineValue {
                     values[name] = inlineValue
+                    repeatedValues[name, default: []].append(inlineValue)
                 } else if index < words.count {
                     values[name] = words[index]
+                    repeatedValues[name, default: []].append(words[index])
                     index += 1
                 } else {
                     throw CommandError.usage("option \(name) needs a value, e.g. \(name) \(Self.example(for: name))")
@@ -66,8 +70,11 @@ struct CommandArguments: Sendable {
     /// Whether `flag` was given.
     func has(_ flag: String) -> Bool { flags.contains(flag) }
 
-    /// The value of `option`, if given.
+    /// The value of `option`, if given (the last one when given more than once).
     func value(_ option: String) -> String? { values[option] }
+
+    /// Every value of `option`, in the order given (`--allowed-host a --allowed-host b`).
+    func allValues(_ option: String) -> [String] { repeatedValues[option] ?? [] }
 
     private static func example(for option: String) -> String {
         switch option {
@@ -75,6 +82,8 @@ struct CommandArguments: Sendable {
         case "--store": "sqlite:.queuefunctions/queues.sqlite"
         case "--port": "7071"
         case "--bind": "127.0.0.1"
+        case "--allowed-host": "queues.test"
+        case "--cors-origin": "http://localhost:5173"
         case "--delay", "--grace-period": "30s"
         case "--limit": "100"
         case "--log-level": "info"

@@ -22,6 +22,7 @@ enum CommandHelp {
         switch command {
         case "serve": return """
             USAGE: serve [--manifest PATH] [--store URL] [--port N] [--bind ADDR] [--admin-token T]
+                         [--allowed-host NAME]... [--cors-origin ORIGIN]...
                          [--log-level trace|debug|info|notice|warning|error] [--log-format logfmt|json]
                          [--grace-period D] [--no-autoscale] [--watch] [--watch-interval D]
 
@@ -29,6 +30,12 @@ enum CommandHelp {
             http://127.0.0.1:7071/ (--port 0 picks a free port): producer routes from the manifest, the
             admin API under /api/, Prometheus metrics at /metrics and the dashboard at /. Binding to
             anything but loopback needs an admin token (--admin-token or QUEUEFUNCTIONS_ADMIN_TOKEN).
+            Requests must name the host as localhost, *.localhost, 127.0.0.1, [::1] or the --bind address
+            (else 421); --allowed-host NAME (repeatable; '.test' for every name under test, or
+            QUEUEFUNCTIONS_ALLOWED_HOSTS=a,b) allows another name. Web pages on other sites may not change
+            anything (403); --cors-origin ORIGIN (repeatable, e.g. http://localhost:5173, or
+            QUEUEFUNCTIONS_CORS_ORIGINS) lets a web front end at that origin call the host with CORS.
+            Admin POSTs take 'Content-Type: application/json' or no body (else 415).
             On the first signal the host stops
             receiving, lets in-flight batches finish within the grace period (default: the manifest's
             host.shutdown_grace_period) and hands back what it could not finish; a second signal cancels

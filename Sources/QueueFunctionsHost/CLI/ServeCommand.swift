@@ -138,15 +138,25 @@ enum ServeCommand {
         }
     }
 
-    /// The gateway's address from `--port` and `--bind`, and its admin token from
-    /// `--admin-token` or `QUEUEFUNCTIONS_ADMIN_TOKEN`; refused before anything opens
-    /// when a non-loopback address has no token.
+    /// The gateway's address from `--port` and `--bind`, its admin token from
+    /// `--admin-token` or `QUEUEFUNCTIONS_ADMIN_TOKEN`, and the host names and web origins
+    /// it accepts from `--allowed-host` / `QUEUEFUNCTIONS_ALLOWED_HOSTS` and `--cors-origin` /
+    /// `QUEUEFUNCTIONS_CORS_ORIGINS` (comma-separated); refused before anything opens when a
+    /// non-loopback address has no token or a name or origin is malformed.
     static func gatewayConfiguration(_ context: CommandContext) throws -> GatewayOptions {
         let port = try context.integer("--port") ?? 7071
         guard port <= 65_535 else { throw CommandError.usage("--port \(port) is not a port; use 0…65535 (0 picks a free one)") }
         let bind = context.arguments.value("--bind") ?? "127.0.0.1"
         let environmentToken = context.environment["QUEUEFUNCTIONS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let options = GatewayOptions(bind: bind, port: port, adminToken: context.arguments.value("--admin-token") ?? environmentToken)
+        let listed = { (option: String, variable: String) -> [String] in
+            let fromEnvironment = (context.environment[variable] ?? "").split(separator: ",").map { String($0.trimmingSpaces) }
+            return fromEnvironment.filter { !$0.isEmpty } + context.arguments.allValues(option)
+        }
+        let options = GatewayOptions(
+            bind: bind, port: port, adminToken: context.arguments.value("--admin-token") ?? environmentToken,
+            allowedHosts: listed("--allowed-host", "QUEUEFUNCTIONS_ALLOWED_HOSTS"),
+            corsOrigins: listed("--cors-origin", "QUEUEFUNCTIONS_CORS_ORIGINS")
+        )
         do {
             try Gateway.checkAccess(options.configuration)
         } catch {

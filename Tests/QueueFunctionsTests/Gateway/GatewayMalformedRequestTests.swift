@@ -21,15 +21,15 @@ struct GatewayMalformedRequestTests {
                 answers.append((try garbage.readResponse().status, try garbage.serverClosed()))
 
                 let large = try HTTPTestClient(port: port)
-                try large.send("POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{\"number\": 1")
+                try large.send("POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n{\"number\": 1")
                 answers.append((try large.readResponse().status, try large.serverClosed()))
 
                 let slow = try HTTPTestClient(port: port)
-                try slow.send("POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n{\"num")
+                try slow.send("POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Length: 20\r\n\r\n{\"num")
                 answers.append((try slow.readResponse().status, try slow.serverClosed()))
 
                 let badLength = try HTTPTestClient(port: port)
-                try badLength.send("POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Length: -4\r\n\r\n")
+                try badLength.send("POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Length: -4\r\n\r\n")
                 answers.append((try badLength.readResponse().status, try badLength.serverClosed()))
                 return answers
             }
@@ -48,7 +48,7 @@ struct GatewayMalformedRequestTests {
         try await withGateway { fixture in
             try await offPool { [port = fixture.port] in
                 let client = try HTTPTestClient(port: port)
-                try client.send("POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 14\r\n\r\n{\"number\"")
+                try client.send("POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Length: 14\r\n\r\n{\"number\"")
                 client.close()
             }
             let queues = try await httpRequest(port: fixture.port, "GET", "/api/queues/jobs")

@@ -60,7 +60,7 @@ struct GatewayProducerTests {
             #expect(empty.errorText.contains("empty"))
             let binary = try await offPool { [port = fixture.port] in
                 let client = try HTTPTestClient(port: port)
-                try client.send(Array("POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n".utf8) + [0xFF, 0xFE, 0x7B])
+                try client.send(Array("POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\n".utf8) + [0xFF, 0xFE, 0x7B])
                 return try client.readResponse()
             }
             #expect(binary.status == 400)
@@ -183,7 +183,7 @@ struct GatewayProducerTests {
                             var ids: [String] = []
                             for number in stride(from: connection, to: 200, by: 32) {
                                 let body = "{\"number\": \(number)}"
-                                try client.send("POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                                try client.send("POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
                                 let response = try client.readResponse()
                                 guard response.status == 202, let id = response.json["id"] as? String else {
                                     throw HTTPTestClientError.malformed("status \(response.status): \(response.bodyText)")

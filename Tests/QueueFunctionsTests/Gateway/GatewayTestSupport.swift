@@ -52,13 +52,15 @@ struct GatewayFixture: Sendable {
 func withGateway(
     manifest: Manifest = gatewayManifest(), adminToken: String? = nil,
     server: HTTPServer.Configuration = .testing(maxConnections: 128),
+    allowedHosts: [String] = [], corsOrigins: [String] = [],
     _ body: (GatewayFixture) async throws -> Void
 ) async throws {
     let recorder = Recorder()
     let testHost = try TestHost(manifest: manifest, registry: gatewayRegistry(recorder), logLevel: .warning)
     let gateway = try Gateway(
         host: testHost.host,
-        configuration: Gateway.Configuration(server: server, adminToken: adminToken, historyInterval: .milliseconds(200))
+        configuration: Gateway.Configuration(server: server, adminToken: adminToken, historyInterval: .milliseconds(200),
+                                             allowedHosts: allowedHosts, corsOrigins: corsOrigins)
     )
     try gateway.start()
     let fixture = GatewayFixture(testHost: testHost, gateway: gateway, recorder: recorder)
@@ -74,12 +76,18 @@ func withGateway(
 }
 
 /// Sends one request over a fresh connection and reads the response, off the cooperative pool.
+/// `Host: localhost` unless `headers` name another; a body is sent as `application/json`
+/// unless `headers` give a `Content-Type`.
 func httpRequest(
     port: Int, _ method: String, _ target: String, headers: [String: String] = [:], body: String? = nil
 ) async throws -> HTTPTestResponse {
     try await offPool {
         let client = try HTTPTestClient(port: port, timeout: 5)
-        var text = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        var headers = headers
+        let named = Set(headers.keys.map { $0.lowercased() })
+        if !named.contains("host") { headers["Host"] = "localhost" }
+        if body != nil && !named.contains("content-type") { headers["Content-Type"] = "application/json" }
+        var text = "\(method) \(target) HTTP/1.1\r\nConnection: close\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
         if let body { text += "Content-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + (body ?? "")

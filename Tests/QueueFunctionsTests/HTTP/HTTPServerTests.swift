@@ -246,11 +246,9 @@ struct HTTPServerTests {
         try await withHTTPServer(.testing(timeout: .seconds(5), maxConnections: 2)) { server in
             let port = server.boundPort
             let refused = try await offPool {
+                // Both connections are busy: their handlers are still running.
                 let held = try (0..<2).map { _ in try HTTPTestClient(port: port) }
-                for client in held {
-                    try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-                    _ = try client.readResponse()
-                }
+                for client in held { try client.send("GET /?delay_ms=400 HTTP/1.1\r\nHost: x\r\n\r\n") }
                 let extra = try HTTPTestClient(port: port)
                 let response = try extra.readResponse()
                 held.forEach { $0.close() }
@@ -258,10 +256,11 @@ struct HTTPServerTests {
             }
             #expect(refused.status == 503)
             #expect(refused.header("Connection") == "close")
+            #expect(refused.header("Retry-After") == "1")
             #expect((refused.json["error"] as? String)?.contains("maxConnections") == true)
-            // The held connections are closed now; give the server a moment to notice.
+            // The held connections close once their handlers finish; give the server a moment to notice.
             var status = 0
-            for _ in 0..<50 where status != 200 {
+            for _ in 0..<150 where status != 200 {
                 status = (try? await expectServerStillServes(port: port).status) ?? 0
                 if status != 200 { try await Task.sleep(for: .milliseconds(20)) }
             }

@@ -59,10 +59,12 @@ struct ManifestReloadTests {
 
             // Removing the side function drains it: its batch in flight finishes and is acked.
             try await eventually("a side batch in flight") { sideLedger.isRunning }
+            let removed = try #require(service.host.runner(named: "drain-me"))
             try write(embeddedManifest(batch: 25, workers: 4, withSecond: false), to: file)
             #expect(service.reload() == .applied(.init(removed: ["drain-me"])))
             #expect(service.host.runner(named: "drain-me") == nil)
-            try await eventually("the side function's workers to exit") { !sideLedger.isRunning }
+            try await eventually("the side function's workers to settle and exit") { removed.workerCount == 0 }
+            #expect(!sideLedger.isRunning)
             let sideStats = try await store.stats(for: "side-jobs")
             #expect(sideStats.inFlight == 0, "the drained batch was acked, not left leased")
             #expect(sideLedger.handledCount + sideStats.visible == side.count, "nothing of the removed function was lost")
