@@ -20,8 +20,8 @@ import Foundation
 public final class SQLiteQueueStore: DeduplicatingQueueStore {
     /// The database file, as an absolute path.
     public let path: String
-    private let clock: any HostClock
-    private let worker: SQLiteWorker
+    let clock: any HostClock
+    let worker: SQLiteWorker
     private let signal = QueueSignal()
 
     /// Opens the store at `path`, creating the file and its missing parent directories.

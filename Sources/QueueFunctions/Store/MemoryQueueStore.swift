@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Used by tests, the simulator and `--store memory:`. All state sits behind one
 /// lock; no call blocks for longer than its own bookkeeping.
-public final class MemoryQueueStore: DeduplicatingQueueStore {
+public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry {
     private enum Phase {
         case visible
         case delayed(until: Date)
@@ -51,6 +51,7 @@ public final class MemoryQueueStore: DeduplicatingQueueStore {
         var queues: [String: Queue] = [:]
         var deadLetteredBySource: [String: Int] = [:]
         var deduplication = DeduplicationKeys()
+        var hosts: [String: HostRecord] = [:]
         var nextStamp: UInt64 = 0
         var closed = false
 
@@ -97,6 +98,34 @@ public final class MemoryQueueStore: DeduplicatingQueueStore {
         }
         if visibleNow > 0 { signal.notify(queue, count: visibleNow) }
         return receipt
+    }
+
+    /// Records `host` as alive now.
+    public func heartbeat(_ host: HostRecord) async throws {
+        let now = clock.now()
+        try state.withLock { state in
+            try Self.checkOpen(state)
+            var record = host
+            record.lastSeen = now
+            state.hosts[host.id] = record
+        }
+    }
+
+    /// The hosts heard from within `window`, oldest start first.
+    public func hosts(seenWithin window: Duration) async throws -> [HostRecord] {
+        let since = clock.now().adding(.zero - window)
+        return try state.withLock { state in
+            try Self.checkOpen(state)
+            return state.hosts.values.filter { $0.lastSeen >= since }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+        }
+    }
+
+    /// Forgets the host with `id`.
+    public func removeHost(id: String) async throws {
+        try state.withLock { state in
+            try Self.checkOpen(state)
+            state.hosts[id] = nil
+        }
     }
 
     /// Adds `messages` to `queue`; returns how many are visible at once.

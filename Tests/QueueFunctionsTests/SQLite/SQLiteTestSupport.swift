@@ -107,3 +107,9 @@ final class TemporarySQLiteStore: DeduplicatingQueueStore {
         directory.remove()
     }
 }
+
+extension TemporarySQLiteStore: HostRegistry {
+    func heartbeat(_ host: HostRecord) async throws { try await store.heartbeat(host) }
+    func hosts(seenWithin window: Duration) async throws -> [HostRecord] { try await store.hosts(seenWithin: window) }
+    func removeHost(id: String) async throws { try await store.removeHost(id: id) }
+}
