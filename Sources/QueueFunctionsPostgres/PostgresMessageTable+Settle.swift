@@ -50,9 +50,9 @@ extension PostgresMessageTable {
     /// Renews a current lease so that it lapses `visibilityTimeout` from now.
     func extend(_ token: LeaseToken, visibilityTimeout: Duration) throws -> SettleResult {
         let rows = try connection.execute(
-            "UPDATE qf_messages SET pos = qf_now($1) + $2 WHERE id = $3 AND receipt = $4 AND state = 2",
+            "UPDATE qf_messages SET pos = coalesce($5, qf_now($1) + $2) WHERE id = $3 AND receipt = $4 AND state = 2",
             [now, .int(PostgresTime.nanos(visibilityTimeout)), .text(token.messageID.rawValue),
-             .int(Int64(bitPattern: token.receipt))],
+             .int(Int64(bitPattern: token.receipt)), hostTime(after: visibilityTimeout)],
             doing: "extending the lease of message \(token.messageID)"
         )
         return rows.changed == 1 ? .applied : .staleLease
@@ -89,9 +89,10 @@ extension PostgresMessageTable {
     private func retry(_ token: LeaseToken, _ row: LeasedRow, after delay: Duration, failure: FailureRecord) throws {
         try connection.execute("""
             UPDATE qf_messages SET state = CASE WHEN $2 > 0 THEN 1 ELSE 0 END,
-                pos = CASE WHEN $2 > 0 THEN qf_now($1) + $2 ELSE nextval('qf_order') END, failures = $3
+                pos = CASE WHEN $2 > 0 THEN coalesce($5, qf_now($1) + $2) ELSE nextval('qf_order') END, failures = $3
             WHERE id = $4
-            """, [now, .int(PostgresTime.nanos(delay)), failuresValue(row.failures + [failure]), .text(token.messageID.rawValue)],
+            """, [now, .int(PostgresTime.nanos(delay)), failuresValue(row.failures + [failure]), .text(token.messageID.rawValue),
+                  hostTime(after: delay)],
             doing: "retrying message \(token.messageID)")
     }
 

@@ -25,11 +25,18 @@ struct PostgresMessageTable {
         """
 
     let connection: PostgresConnection
-    /// The host's time in nanoseconds, or nil to use the database's clock.
-    let hostNow: Int64?
+    /// The host's time, or nil to use the database's clock.
+    let hostNow: Date?
 
     /// The parameter for `qf_now(…)`.
-    var now: PostgresValue { hostNow.map { .int($0) } ?? .null }
+    var now: PostgresValue { hostNow.map { .int(PostgresTime.nanos($0)) } ?? .null }
+
+    /// The parameter for "now + `span`" on the host's clock, computed as the memory engine
+    /// does (`Date.adding`) so that every engine agrees to the nanosecond; NULL when the
+    /// database's clock rules, and the statement adds the span to `qf_now(NULL)` itself.
+    func hostTime(after span: Duration) -> PostgresValue {
+        hostNow.map { .int(PostgresTime.nanos($0.adding(span))) } ?? .null
+    }
 
     // MARK: - Queues
 
@@ -78,18 +85,18 @@ struct PostgresMessageTable {
         var visible = 0
         for message in messages {
             let base = parameters.count
-            rows.append("($\(base + 1)::text, $\(base + 2)::bytea, $\(base + 3)::int8)")
+            rows.append("($\(base + 1)::text, $\(base + 2)::bytea, $\(base + 3)::int8, $\(base + 4)::int8)")
             let delay = PostgresTime.nanos(message.delay)
             if delay == 0 { visible += 1 }
-            parameters += [.text(message.id.rawValue), .bytes(message.body), .int(delay)]
+            parameters += [.text(message.id.rawValue), .bytes(message.body), .int(delay), hostTime(after: message.delay)]
         }
         do {
             try connection.execute("""
                 INSERT INTO qf_messages (id, queue_id, arrival, state, pos, body, sent_at, enqueued_at)
                 SELECT v.id, $1, nextval('qf_arrival'), CASE WHEN v.delay > 0 THEN 1 ELSE 0 END,
-                    CASE WHEN v.delay > 0 THEN qf_now($2) + v.delay ELSE nextval('qf_order') END,
+                    CASE WHEN v.delay > 0 THEN coalesce(v.due, qf_now($2) + v.delay) ELSE nextval('qf_order') END,
                     v.body, qf_now($2), qf_now($2)
-                FROM (VALUES \(rows.joined(separator: ", "))) AS v (id, body, delay)
+                FROM (VALUES \(rows.joined(separator: ", "))) AS v (id, body, delay, due)
                 """, parameters, doing: "sending to \(queue)")
         } catch let failure as PostgresFailure where failure.state == "23505" {
             let taken = failure.detail.flatMap(Self.duplicateKey) ?? "of this send"
@@ -131,13 +138,14 @@ struct PostgresMessageTable {
         guard maxCount > 0, let queueID = try queueID(queue) else { return [] }
         try promoteDue(queueID)
         let rows = try connection.execute("""
-            UPDATE qf_messages AS m SET state = 2, lease_pos = m.pos, pos = qf_now($1) + $2,
+            UPDATE qf_messages AS m SET state = 2, lease_pos = m.pos, pos = coalesce($5, qf_now($1) + $2),
                 receive_count = m.receive_count + 1, first_received_at = coalesce(m.first_received_at, qf_now($1)),
                 receipt = nextval('qf_receipts')
             WHERE m.id IN (SELECT id FROM qf_messages WHERE queue_id = $3 AND state = 0
                            ORDER BY pos LIMIT $4 FOR UPDATE SKIP LOCKED)
             RETURNING m.lease_pos, m.receipt, m.pos, \(Self.messageColumns)
-            """, [now, .int(PostgresTime.nanos(visibilityTimeout)), .int(queueID), .int(Int64(maxCount))],
+            """, [now, .int(PostgresTime.nanos(visibilityTimeout)), .int(queueID), .int(Int64(maxCount)),
+                  hostTime(after: visibilityTimeout)],
             doing: "receiving from \(queue)")
         var leased: [(order: Int64, lease: Lease)] = []
         leased.reserveCapacity(rows.count)

@@ -66,7 +66,7 @@ public final class PostgresQueueStore: QueueStore {
     /// Whether the listening connection is up: false while the server is unreachable.
     public var isListening: Bool { listener.isConnected }
 
-    private var hostNow: Int64? { hostClock.map { PostgresTime.nanos($0.now()) } }
+    private var hostNow: Date? { hostClock.map { $0.now() } }
 
     private func run<T: Sendable>(_ work: @escaping @Sendable (PostgresMessageTable) throws -> T) async throws -> T {
         let now = hostNow
