@@ -22,7 +22,7 @@ package enum PostgresErrorText {
             )
         }
         if lowered.contains("database"), lowered.contains("does not exist") {
-            let name = quoted(in: text) ?? "DATABASE"
+            let name = quoted(in: text, after: "database \"") ?? "DATABASE"
             return QueueStoreError(
                 .unusableLocation,
                 "the database \(name) does not exist on the PostgreSQL server at \(target); "
@@ -94,11 +94,10 @@ package enum PostgresErrorText {
             .replacingOccurrences(of: "ERROR:  ", with: "")
     }
 
-    /// The first "double-quoted" word of `text`.
-    static func quoted(in text: String) -> String? {
-        guard let open = text.firstIndex(of: "\"") else { return nil }
-        let after = text.index(after: open)
-        guard let close = text[after...].firstIndex(of: "\"") else { return nil }
-        return String(text[after..<close])
+    /// The double-quoted word of `text` that starts right after `prefix` (which ends with the opening quote).
+    static func quoted(in text: String, after prefix: String) -> String? {
+        guard let open = text.range(of: prefix) else { return nil }
+        guard let close = text[open.upperBound...].firstIndex(of: "\"") else { return nil }
+        return String(text[open.upperBound..<close])
     }
 }
