@@ -19,11 +19,18 @@ extension PostgresMessageTable {
         var results: [SettleResult] = []
         results.reserveCapacity(settlements.count)
         var wake: Set<String> = []
-        for settlement in settlements {
+        var index = 0
+        while index < settlements.count {
+            let settlement = settlements[index]
             if case .ack = settlement.action {
-                results.append(try ack(settlement.token) ? .applied : .staleLease)
+                // A run of acks is one statement: the hot path of every finished batch.
+                var end = index
+                while end < settlements.count, case .ack = settlements[end].action { end += 1 }
+                results += try ack(settlements[index..<end].map(\.token))
+                index = end
                 continue
             }
+            index += 1
             guard let row = try leasedRow(settlement.token) else {
                 results.append(.staleLease)
                 continue
@@ -60,13 +67,23 @@ extension PostgresMessageTable {
 
     // MARK: - Steps
 
-    private func ack(_ token: LeaseToken) throws -> Bool {
-        let rows = try connection.execute(
-            "DELETE FROM qf_messages WHERE id = $1 AND receipt = $2 AND state = 2",
-            [.text(token.messageID.rawValue), .int(Int64(bitPattern: token.receipt))],
-            doing: "acknowledging message \(token.messageID)"
-        )
-        return rows.changed == 1
+    /// Deletes the messages of every current token in `tokens`, in one statement.
+    ///
+    /// - Returns: One result per token: a token given twice is applied once, then stale.
+    private func ack(_ tokens: [LeaseToken]) throws -> [SettleResult] {
+        let rows = try connection.execute("""
+            DELETE FROM qf_messages AS m USING unnest($1::text[], $2::int8[]) AS t (id, receipt)
+            WHERE m.id = t.id AND m.receipt = t.receipt AND m.state = 2
+            RETURNING m.id, m.receipt
+            """, [.text(PostgresArrayLiteral.text(tokens.map(\.messageID.rawValue))),
+                  .text(PostgresArrayLiteral.integers(tokens.map { Int64(bitPattern: $0.receipt) }))],
+            doing: "acknowledging \(tokens.count) message(s)")
+        var deleted: Set<LeaseToken> = []
+        for row in 0..<rows.count {
+            let receipt = UInt64(bitPattern: rows.int64(row, 1) ?? 0)
+            deleted.insert(LeaseToken(messageID: MessageID(rows.text(row, 0) ?? ""), receipt: receipt))
+        }
+        return tokens.map { deleted.remove($0) == nil ? .staleLease : .applied }
     }
 
     private func leasedRow(_ token: LeaseToken) throws -> LeasedRow? {

@@ -79,6 +79,13 @@ struct PostgresMessageTable {
     /// - Throws: `.invalidArgument` when a message id is already in use, or used twice.
     func send(_ messages: [OutgoingMessage], to queue: String) throws -> Int {
         guard !messages.isEmpty else { return 0 }
+        if let bad = messages.first(where: { $0.id.rawValue.utf8.contains(0) }) {
+            throw QueueStoreError(
+                .invalidArgument,
+                "message id \(bad.id.rawValue.debugDescription) holds a NUL character, which PostgreSQL text cannot store; "
+                    + "send it with an id without one"
+            )
+        }
         let queueID = try queueIDCreating(queue)
         var parameters: [PostgresValue] = [.int(queueID), now]
         var rows: [String] = []
