@@ -36,8 +36,13 @@ package final class PostgresConnection {
     package init(target: PostgresTarget, applicationName: String = "queuefunctions", connectTimeout: Int = 5) throws {
         self.target = target
         // Keywords before `dbname` are defaults: the URL's own settings win over them.
-        let keywords = ["application_name", "connect_timeout", "dbname"]
-        let values = [applicationName, "\(max(1, connectTimeout))", target.url]
+        // TCP keepalives and a user timeout notice a server that vanished without closing
+        // the connection (a host powered off, a network cut) within about 30 seconds.
+        let keywords = [
+            "application_name", "connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+            "tcp_user_timeout", "dbname",
+        ]
+        let values = [applicationName, "\(max(1, connectTimeout))", "10", "5", "3", "30000", target.url]
         let connection: OpaquePointer? = withCStrings(keywords) { keywordPointers in
             withCStrings(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)
@@ -49,6 +54,7 @@ package final class PostgresConnection {
             close()
             throw PostgresErrorText.connectFailure(message, target: target)
         }
+        backendPID = PQbackendPID(connection)
         // Quiet notices (for example "relation already exists, skipping").
         _ = try? execute("SET client_min_messages = warning", doing: "configuring the connection")
     }
@@ -62,6 +68,9 @@ package final class PostgresConnection {
         guard let handle else { return false }
         return PQstatus(handle) == CONNECTION_OK
     }
+
+    /// The server process serving this connection, as `NOTIFY` reports it.
+    private(set) var backendPID: Int32 = 0
 
     /// The socket, for the listener's `poll()`; -1 when closed.
     var socket: Int32 {
@@ -128,17 +137,18 @@ package final class PostgresConnection {
     /// Reads what the server sent without blocking and returns the notifications received.
     ///
     /// - Throws: `.unavailable` when the connection broke.
-    func consumeNotifications() throws -> [(channel: String, payload: String)] {
+    func consumeNotifications() throws -> [(channel: String, payload: String, sender: Int32)] {
         guard let handle, PQconsumeInput(handle) == 1 else {
             let message = handle.map { String(cString: PQerrorMessage($0)) } ?? "closed"
             throw QueueStoreError(.unavailable, "the listening connection to \(target) broke (\(PostgresErrorText.clean(message)))")
         }
-        var notifications: [(String, String)] = []
+        var notifications: [(String, String, Int32)] = []
         while let notify = PQnotifies(handle) {
             let channel = String(cString: notify.pointee.relname)
             let payload = String(cString: notify.pointee.extra)
+            let sender = notify.pointee.be_pid
             PQfreemem(notify)
-            notifications.append((channel, payload))
+            notifications.append((channel, payload, sender))
         }
         return notifications
     }

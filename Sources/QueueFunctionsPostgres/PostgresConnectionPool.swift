@@ -29,10 +29,12 @@ final class PostgresConnectionPool: Sendable {
     private let wakeUp = DispatchSemaphore(value: 0)
     private let target: PostgresTarget
     private let size: Int
+    private let backends: PostgresBackends
 
-    private init(target: PostgresTarget, size: Int) {
+    private init(target: PostgresTarget, size: Int, backends: PostgresBackends) {
         self.target = target
         self.size = size
+        self.backends = backends
     }
 
     /// Starts `size` threads, each with a connection; the first runs `prepare` (in a
@@ -40,9 +42,10 @@ final class PostgresConnectionPool: Sendable {
     ///
     /// - Throws: ``QueueStoreError`` when a connection cannot be opened or `prepare` fails.
     static func start(
-        target: PostgresTarget, size: Int, prepare: @escaping @Sendable (PostgresConnection) throws -> Void
+        target: PostgresTarget, size: Int, backends: PostgresBackends,
+        prepare: @escaping @Sendable (PostgresConnection) throws -> Void
     ) async throws -> PostgresConnectionPool {
-        let pool = PostgresConnectionPool(target: target, size: max(1, size))
+        let pool = PostgresConnectionPool(target: target, size: max(1, size), backends: backends)
         do {
             try await pool.startThread(index: 0, prepare: prepare)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -67,6 +70,7 @@ final class PostgresConnectionPool: Sendable {
                     let opened = try PostgresConnection(target: target, applicationName: "queuefunctions")
                     if let prepare { try Self.inTransaction(opened) { try prepare($0) } }
                     connection = opened
+                    self.backends.insert(opened.backendPID)
                     continuation.resume()
                 } catch {
                     continuation.resume(throwing: Self.storeError(error))
@@ -152,11 +156,14 @@ final class PostgresConnectionPool: Sendable {
             }
             if let job {
                 if connection?.isOpen != true {
+                    if let broken = connection { backends.remove(broken.backendPID) }
                     connection = nil
                     let now = ContinuousClock.now
                     if backoff.mayAttempt(at: now) {
                         do {
-                            connection = try PostgresConnection(target: target, applicationName: "queuefunctions")
+                            let opened = try PostgresConnection(target: target, applicationName: "queuefunctions")
+                            backends.insert(opened.backendPID)
+                            connection = opened
                             backoff.succeeded()
                         } catch {
                             let delay = backoff.failed(at: now)

@@ -24,15 +24,19 @@ final class PostgresListener: Sendable {
     private let state = Mutex(State())
     private let connected = Atomic<Bool>(false)
     private let target: PostgresTarget
-    private let deliver: @Sendable (String?) -> Void
+    private let deliver: @Sendable (PostgresWakeUp?) -> Void
+    private let ownBackends: PostgresBackends
     private let pollInterval: Int32 = 100
 
     /// Starts listening for `target` on a new thread.
     ///
-    /// - Parameter deliver: Called on the listener's thread with a queue name, or nil
-    ///   after a reconnection.
-    init(target: PostgresTarget, deliver: @escaping @Sendable (String?) -> Void) {
+    /// - Parameters:
+    ///   - ownBackends: The server processes of this store's own connections: their
+    ///     notifications are skipped, since the store already woke its waiters in process.
+    ///   - deliver: Called on the listener's thread with a wake-up, or nil after a reconnection.
+    init(target: PostgresTarget, ownBackends: PostgresBackends, deliver: @escaping @Sendable (PostgresWakeUp?) -> Void) {
         self.target = target
+        self.ownBackends = ownBackends
         self.deliver = deliver
         let thread = Thread { [self] in run() }
         thread.name = "QueueFunctions.PostgreSQL.listener"
@@ -93,8 +97,9 @@ final class PostgresListener: Sendable {
             let ready = poll(&descriptor, 1, pollInterval)
             guard ready > 0 else { continue }
             do {
-                for notification in try open.consumeNotifications() where notification.channel == PostgresSchema.channel {
-                    deliver(notification.payload)
+                for notification in try open.consumeNotifications()
+                where notification.channel == PostgresSchema.channel && !ownBackends.contains(notification.sender) {
+                    if let wakeUp = PostgresWakeUp(payload: notification.payload) { deliver(wakeUp) }
                 }
             } catch {
                 open.close()

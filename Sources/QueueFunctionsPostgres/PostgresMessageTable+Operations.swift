@@ -12,15 +12,15 @@ extension PostgresMessageTable {
     /// with receive count 0.
     ///
     /// - Returns: How many were moved, and the queues that received messages.
-    func redriveChunk(from deadLetterQueue: String, to destination: String?, limit: Int) throws -> (moved: Int, wake: Set<String>) {
-        guard limit > 0, let queueID = try queueID(deadLetterQueue) else { return (0, []) }
+    func redriveChunk(from deadLetterQueue: String, to destination: String?, limit: Int) throws -> (moved: Int, wake: [String: Int]) {
+        guard limit > 0, let queueID = try queueID(deadLetterQueue) else { return (0, [:]) }
         let candidates = try connection.execute("""
             SELECT id, dl_source FROM qf_messages
             WHERE queue_id = $1 AND state <> 2 AND ($2 OR dl_source IS NOT NULL)
             ORDER BY arrival LIMIT $3 FOR UPDATE SKIP LOCKED
             """, [.int(queueID), .bool(destination != nil), .int(Int64(min(limit, Self.chunkSize)))],
             doing: "choosing messages to redrive from \(deadLetterQueue)")
-        var wake: Set<String> = []
+        var wake: [String: Int] = [:]
         for row in 0..<candidates.count {
             let id = candidates.text(row, 0) ?? ""
             let target = destination ?? candidates.text(row, 1) ?? deadLetterQueue
@@ -31,9 +31,9 @@ extension PostgresMessageTable {
                     dl_source = NULL, dl_receive_count = NULL, dl_reason = NULL, dl_at = NULL
                 WHERE id = $3
                 """, [now, .int(targetID), .text(id)], doing: "redriving message \(id) to \(target)")
-            wake.insert(target)
+            wake[target, default: 0] += 1
         }
-        for queue in wake.sorted() { try notify(queue) }
+        for (queue, count) in wake.sorted(by: { $0.key < $1.key }) { try notify(queue, count: count) }
         return (candidates.count, wake)
     }
 

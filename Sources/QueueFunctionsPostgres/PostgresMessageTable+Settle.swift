@@ -14,11 +14,11 @@ extension PostgresMessageTable {
 
     /// Applies `settlements` in order.
     ///
-    /// - Returns: One result per settlement, and the queues where a message became visible.
-    func settle(_ settlements: [Settlement]) throws -> (results: [SettleResult], wake: Set<String>) {
+    /// - Returns: One result per settlement, and how many messages became visible per queue.
+    func settle(_ settlements: [Settlement]) throws -> (results: [SettleResult], wake: [String: Int]) {
         var results: [SettleResult] = []
         results.reserveCapacity(settlements.count)
-        var wake: Set<String> = []
+        var wake: [String: Int] = [:]
         var index = 0
         while index < settlements.count {
             let settlement = settlements[index]
@@ -40,17 +40,17 @@ extension PostgresMessageTable {
                 break
             case .retry(let delay, let failure):
                 try retry(settlement.token, row, after: delay, failure: failure)
-                if delay <= .zero { wake.insert(row.queue) }
+                if delay <= .zero { wake[row.queue, default: 0] += 1 }
             case .deadLetter(let target, let failure):
                 try deadLetter(settlement.token, row, to: target, failure: failure)
-                wake.insert(target)
+                wake[target, default: 0] += 1
             case .abandon:
                 try abandon(settlement.token)
-                wake.insert(row.queue)
+                wake[row.queue, default: 0] += 1
             }
             results.append(.applied)
         }
-        for queue in wake.sorted() { try notify(queue) }
+        for (queue, count) in wake.sorted(by: { $0.key < $1.key }) { try notify(queue, count: count) }
         return (results, wake)
     }
 

@@ -64,10 +64,11 @@ struct PostgresMessageTable {
         return id
     }
 
-    /// Wakes the listeners of every host on `queue` when the transaction commits.
-    func notify(_ queue: String) throws {
+    /// Wakes up to `count` waiters of `queue` on every host when the transaction commits.
+    func notify(_ queue: String, count: Int) throws {
         try connection.execute(
-            "SELECT pg_notify($1, $2)", [.text(PostgresSchema.channel), .text(queue)], doing: "notifying listeners of \(queue)"
+            "SELECT pg_notify($1, $2)", [.text(PostgresSchema.channel), .text(PostgresWakeUp(queue: queue, count: count).payload)],
+            doing: "notifying listeners of \(queue)"
         )
     }
 
@@ -112,7 +113,7 @@ struct PostgresMessageTable {
                 "message id \(taken) is already in use (or given twice in one send); send it with a new id"
             )
         }
-        if visible > 0 { try notify(queue) }
+        if visible > 0 { try notify(queue, count: visible) }
         return visible
     }
 

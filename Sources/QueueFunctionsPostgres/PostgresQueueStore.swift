@@ -42,16 +42,17 @@ public final class PostgresQueueStore: QueueStore {
         let target = try PostgresTarget(url: url)
         location = target.redacted
         hostClock = options.time.hostClock
-        pool = try await PostgresConnectionPool.start(target: target, size: options.connections) { connection in
+        let backends = PostgresBackends()
+        pool = try await PostgresConnectionPool.start(target: target, size: options.connections, backends: backends) { connection in
             try PostgresSchema.prepare(connection)
         }
         let signal = QueueSignal()
         let waitedQueues = WaitedQueues()
         self.signal = signal
         self.waitedQueues = waitedQueues
-        listener = PostgresListener(target: target) { queue in
-            if let queue {
-                signal.notify(queue)
+        listener = PostgresListener(target: target, ownBackends: backends) { wakeUp in
+            if let wakeUp {
+                signal.notify(wakeUp.queue, count: wakeUp.count)
             } else {
                 for queue in waitedQueues.names.withLock({ $0 }) { signal.notify(queue) }
             }
@@ -98,7 +99,7 @@ public final class PostgresQueueStore: QueueStore {
     public func settle(_ settlements: [Settlement]) async throws -> [SettleResult] {
         guard !settlements.isEmpty else { return [] }
         let outcome = try await run { try $0.settle(settlements) }
-        for queue in outcome.wake { signal.notify(queue) }
+        for (queue, count) in outcome.wake { signal.notify(queue, count: count) }
         return outcome.results
     }
 
@@ -108,12 +109,12 @@ public final class PostgresQueueStore: QueueStore {
         _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
     ) async throws -> (results: [SettleResult], leases: [Lease]) {
         let outcome = try await run { table in
-            let settled: (results: [SettleResult], wake: Set<String>) =
-                settlements.isEmpty ? ([], []) : try table.settle(settlements)
+            let settled: (results: [SettleResult], wake: [String: Int]) =
+                settlements.isEmpty ? ([], [:]) : try table.settle(settlements)
             let leases = try table.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
             return (settled.results, settled.wake, leases)
         }
-        for queue in outcome.1 { signal.notify(queue) }
+        for (queue, count) in outcome.1 { signal.notify(queue, count: count) }
         return (outcome.0, outcome.2)
     }
 
@@ -133,7 +134,7 @@ public final class PostgresQueueStore: QueueStore {
             let chunk = try await run {
                 try $0.redriveChunk(from: deadLetterQueue, to: destination, limit: remaining)
             }
-            for queue in chunk.wake { signal.notify(queue) }
+            for (queue, count) in chunk.wake { signal.notify(queue, count: count) }
             moved += chunk.moved
             if chunk.moved < min(remaining, PostgresMessageTable.chunkSize) { break }
         }

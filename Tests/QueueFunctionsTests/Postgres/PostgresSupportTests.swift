@@ -42,4 +42,13 @@ struct PostgresSupportTests {
         #expect(backoff.mayAttempt(at: start))
         #expect(backoff.failed(at: start) == .milliseconds(50))
     }
+
+    @Test("a wake-up payload carries the queue (spaces and all) and how many to wake; others' payloads are ignored")
+    func wakeUpPayload() {
+        let wakeUp = PostgresWakeUp(queue: "my queue", count: 3)
+        #expect(PostgresWakeUp(payload: wakeUp.payload) == wakeUp)
+        #expect(PostgresWakeUp(payload: "hello") == nil)
+        #expect(PostgresWakeUp(payload: "0 jobs") == nil)
+        #expect(PostgresWakeUp(payload: "x jobs") == nil)
+    }
 }
