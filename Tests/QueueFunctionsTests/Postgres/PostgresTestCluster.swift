@@ -93,6 +93,50 @@ enum PostgresTestCluster {
 
     private static func start() throws -> String {
         if let given = ProcessInfo.processInfo.environment[environmentVariable], !given.isEmpty { return given }
+        return try LocalCluster.start().adminURL
+    }
+
+    /// A cluster of this test process's own, for a test that restarts or stops its server
+    /// (the shared cluster must stay up for the tests running beside it).
+    static func startPrivateCluster() async throws -> LocalCluster {
+        try await offPool { try LocalCluster.start() }
+    }
+
+    /// A cluster started by this process: its URL, and `pg_ctl` to restart or stop it.
+    struct LocalCluster: Sendable {
+        let adminURL: String
+        let bin: String
+        let data: String
+        let folder: String
+        let asRoot: Bool
+
+        /// Restarts the server (`pg_ctl restart -m fast`): every connection is closed.
+        func restart() async throws {
+            try await offPool {
+                try PostgresTestCluster.run(
+                    bin + "/pg_ctl", ["-D", data, "-m", "fast", "-w", "-t", "60", "restart"],
+                    asPostgres: asRoot, log: folder + "/setup.log", doing: "pg_ctl restart"
+                )
+            }
+        }
+
+        /// Stops the server and removes its folder.
+        func stop() async {
+            _ = try? await offPool {
+                try PostgresTestCluster.run(
+                    bin + "/pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"],
+                    asPostgres: asRoot, log: folder + "/setup.log", doing: "pg_ctl stop"
+                )
+            }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+
+        fileprivate static func start() throws -> LocalCluster {
+            try PostgresTestCluster.startLocal()
+        }
+    }
+
+    fileprivate static func startLocal() throws -> LocalCluster {
         let bin = try serverBinaries()
         let fileManager = FileManager.default
         let folder = fileManager.temporaryDirectory.appendingPathComponent("queuefunctions-pg-\(UUID().uuidString)").path
@@ -117,7 +161,9 @@ enum PostgresTestCluster {
         try startWatchdog(bin: bin, data: data, folder: folder, asPostgres: asRoot)
         try run(bin + "/pg_ctl", ["-D", data, "-l", data + "/server.log", "-w", "-t", "60", "-o", settings, "start"],
                 asPostgres: asRoot, log: log, doing: "pg_ctl start")
-        return "postgres://postgres@127.0.0.1:\(port)/postgres"
+        return LocalCluster(
+            adminURL: "postgres://postgres@127.0.0.1:\(port)/postgres", bin: bin, data: data, folder: folder, asRoot: asRoot
+        )
     }
 
     /// The newest `/usr/lib/postgresql/N/bin` holding `initdb` and `pg_ctl`.
@@ -149,7 +195,7 @@ enum PostgresTestCluster {
     ///
     /// posix_spawn and waitpid rather than Foundation's `Process`, whose `waitUntilExit`
     /// does not return on Linux while a daemon that `pg_ctl start` leaves behind holds on.
-    private static func run(_ executable: String, _ arguments: [String], asPostgres: Bool, log: String, doing: String) throws {
+    fileprivate static func run(_ executable: String, _ arguments: [String], asPostgres: Bool, log: String, doing: String) throws {
         let pid = asPostgres
             ? try spawn("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments, output: log)
             : try spawn(executable, arguments, output: log)
