@@ -25,7 +25,7 @@ public final class PostgresQueueStore: QueueStore {
     private let pool: PostgresConnectionPool
     private let listener: PostgresListener
     private let hostClock: (any HostClock)?
-    private let signal: QueueSignal
+    let signal: QueueSignal
     private let waitedQueues: WaitedQueues
 
     /// Connects to the database at `url`, creating or migrating the store's schema.
@@ -69,7 +69,7 @@ public final class PostgresQueueStore: QueueStore {
 
     private var hostNow: Date? { hostClock.map { $0.now() } }
 
-    private func run<T: Sendable>(_ work: @escaping @Sendable (PostgresMessageTable) throws -> T) async throws -> T {
+    func run<T: Sendable>(_ work: @escaping @Sendable (PostgresMessageTable) throws -> T) async throws -> T {
         let now = hostNow
         return try await pool.perform { connection in
             try work(PostgresMessageTable(connection: connection, hostNow: now))

@@ -13,7 +13,7 @@ import Foundation
 /// transaction's start), so hosts with skewed clocks agree on visibility and leases.
 enum PostgresSchema {
     /// The schema this build writes.
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     /// The advisory lock that serializes migrations of hosts starting together ("QFNS").
     static let migrationLock: Int64 = 0x5146_4E53
@@ -121,6 +121,24 @@ enum PostgresSchema {
             REFERENCING OLD TABLE AS qf_old FOR EACH STATEMENT EXECUTE FUNCTION qf_count_changes();
         CREATE TRIGGER qf_count_updates AFTER UPDATE ON qf_messages
             REFERENCING OLD TABLE AS qf_old NEW TABLE AS qf_new FOR EACH STATEMENT EXECUTE FUNCTION qf_count_changes();
+        """,
+        // 1 → 2: keys of deduplicated sends (HTTP idempotency keys), shared by every host;
+        // and the hosts serving the database, with a heartbeat.
+        """
+        CREATE TABLE qf_dedup_keys (
+            key        text PRIMARY KEY,
+            message_id text NOT NULL,
+            -- When the key may be used again (ns).
+            expires_at int8 NOT NULL
+        );
+        CREATE INDEX qf_dedup_keys_by_expiry ON qf_dedup_keys (expires_at);
+        CREATE TABLE qf_hosts (
+            id        text PRIMARY KEY,
+            -- The host's record as JSON (machine, pid, address, workers…).
+            record    text NOT NULL,
+            -- The last heartbeat (ns).
+            last_seen int8 NOT NULL
+        );
         """,
     ]
 

@@ -76,7 +76,7 @@ struct PostgresStoreErrorTests {
         #expect(error.kind == .newerSchema)
         #expect(error.message.contains("schema 99"))
         #expect(error.message.contains("upgrade QueueFunctions"))
-        try await PostgresTestCluster.administer("UPDATE qf_schema_version SET version = 1", in: database.name)
+        try await PostgresTestCluster.administer("UPDATE qf_schema_version SET version = \(PostgresSchema.currentVersion)", in: database.name)
         let reopened = try await PostgresQueueStore(url: database.url, options: .init(connections: 1))
         #expect(try await reopened.stats(for: "jobs").visible == 1)
         await reopened.close()

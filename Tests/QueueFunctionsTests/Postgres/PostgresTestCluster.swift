@@ -305,3 +305,15 @@ final class TemporaryPostgresStore: QueueStore {
         await PostgresTestCluster.dropDatabase(database)
     }
 }
+
+extension TemporaryPostgresStore: DeduplicatingQueueStore, HostRegistry {
+    func send(
+        _ message: OutgoingMessage, to queue: String, deduplicationKey key: String, window: Duration
+    ) async throws -> SendReceipt {
+        try await store.send(message, to: queue, deduplicationKey: key, window: window)
+    }
+
+    func heartbeat(_ host: HostRecord) async throws { try await store.heartbeat(host) }
+    func hosts(seenWithin window: Duration) async throws -> [HostRecord] { try await store.hosts(seenWithin: window) }
+    func removeHost(id: String) async throws { try await store.removeHost(id: id) }
+}
