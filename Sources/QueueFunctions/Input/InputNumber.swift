@@ -75,8 +75,8 @@ package enum InputNumber {
         guard number.isFinite, number.rounded() == number else {
             throw error(.malformed, name, written, "a whole number", range) { "\($0)" }
         }
-        // Both ends of an Int range are exactly representable well beyond any range used here.
-        guard number >= Double(range.lower), number <= Double(range.upper) else {
+        // -2^63 and 2^63 are exact as Doubles: inside them the conversion cannot trap.
+        guard number >= -9_223_372_036_854_775_808.0, number < 9_223_372_036_854_775_808.0 else {
             throw error(.outOfRange, name, written, "a whole number", range) { "\($0)" }
         }
         let value = Int(number)

@@ -44,7 +44,7 @@ enum DeadLetterCommand {
         switch action {
         case "list":
             let store = try await context.openStore()
-            let messages = try await catchingStore { try await store.peek(dlq, limit: try context.integer("--limit") ?? 100) }
+            let messages = try await catchingStore { try await store.peek(dlq, limit: try context.integer("--limit", in: InputLimits.listLimit) ?? 100) }
             await store.close()
             try printList(messages, queue: dlq, context: context)
         case "redrive":
@@ -52,7 +52,7 @@ enum DeadLetterCommand {
             if let destination { _ = try context.knownQueue(destination, in: manifest) }
             let store = try await context.openStore()
             let count = try await catchingStore {
-                try await store.redrive(from: dlq, to: destination, limit: try context.integer("--limit") ?? .max)
+                try await store.redrive(from: dlq, to: destination, limit: try context.integer("--limit", in: InputLimits.redriveLimit) ?? .max)
             }
             await store.close()
             if context.wantsJSON {

@@ -11,7 +11,7 @@ enum ServeCommand {
         let manifest = try context.loadManifest()
         let logger = try context.makeLogger()
         let location = try context.storeLocation()
-        let grace = try context.duration("--grace-period") ?? manifest.host.shutdownGracePeriod
+        let grace = try context.duration("--grace-period", in: InputLimits.wait) ?? manifest.host.shutdownGracePeriod
         let access = try gatewayConfiguration(context)
         let store = try await context.openStore()
         let host: FunctionHost
@@ -68,7 +68,7 @@ enum ServeCommand {
     /// `--admin-token` or `QUEUEFUNCTIONS_ADMIN_TOKEN`; refused before anything opens
     /// when a non-loopback address has no token.
     static func gatewayConfiguration(_ context: CommandContext) throws -> Gateway.Configuration {
-        let port = try context.integer("--port") ?? 7071
+        let port = try context.integer("--port", in: InputLimits.port) ?? 7071
         guard port <= 65_535 else { throw CommandError.usage("--port \(port) is not a port; use 0…65535 (0 picks a free one)") }
         let bind = context.arguments.value("--bind") ?? "127.0.0.1"
         let environmentToken = context.environment["QUEUEFUNCTIONS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
