@@ -26,8 +26,7 @@ package struct InputNumberError: Error, Sendable, Equatable, CustomStringConvert
 
     /// The value as it appears in messages: plain numbers bare, anything else in quotes.
     package var quotedValue: String {
-        let plain = !written.isEmpty && written.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: "-") }
-        return plain ? written : "'\(written)'"
+        InputNumber.decimalValue(Substring(written)) != nil ? written : "'\(written)'"
     }
 
     /// `delay '1e300s' is out of range: use 0s…7d`, or `--port 'abc' is not a whole number: use 0…65535`.

@@ -27,14 +27,14 @@ enum WorkloadFlags {
         for item in list(arguments.value("--burst")) {
             let (count, at) = split(item, "@")
             let number = try checked("--burst", item, "N[@T], e.g. 1000@10s") { () throws(InputNumberError) in
-                try InputNumber.whole(count, name: "--burst count", in: .between(1, WorkloadLimits.messages))
+                try InputNumber.whole(count, name: "count", in: .between(1, WorkloadLimits.messages))
             }
             workload.phases.append(.burst(at: try at.map { try duration($0, "--burst", item, in: WorkloadLimits.offset) } ?? .zero, count: number))
         }
         for item in list(arguments.value("--steady")) {
             let (rateText, window) = split(item, "@")
             let rate = try checked("--steady", item, "RATE[@FROM-TO], e.g. 20@0s-120s") { () throws(InputNumberError) in
-                try InputNumber.decimal(rateText, name: "--steady rate", in: WorkloadLimits.rate)
+                try InputNumber.decimal(rateText, name: "rate", in: WorkloadLimits.rate)
             }
             let (from, to) = try window.map { try range($0, "--steady", item) } ?? (.zero, .seconds(60))
             workload.phases.append(.steady(from: from, to: to, rate: rate))
@@ -44,8 +44,8 @@ enum WorkloadFlags {
             let (first, second) = split(rates, "-")
             guard let second, let window else { throw problem("--ramp", item, "R1-R2@FROM-TO, e.g. 0-100@0s-60s") }
             let (rateFrom, rateTo) = try checked("--ramp", item, "R1-R2@FROM-TO, e.g. 0-100@0s-60s") { () throws(InputNumberError) in
-                (try InputNumber.decimal(first, name: "--ramp rate", in: WorkloadLimits.rate),
-                 try InputNumber.decimal(second, name: "--ramp rate", in: WorkloadLimits.rate))
+                (try InputNumber.decimal(first, name: "rate", in: WorkloadLimits.rate),
+                 try InputNumber.decimal(second, name: "rate", in: WorkloadLimits.rate))
             }
             let (from, to) = try range(window, "--ramp", item)
             workload.phases.append(.ramp(from: from, to: to, rateFrom: rateFrom, rateTo: rateTo))
