@@ -53,9 +53,11 @@ indirect enum FuzzJSON {
     /// This tree with the node at `steps` replaced by `transform` of it (nil deletes it).
     func replacing(at steps: ArraySlice<Int>, _ transform: (FuzzJSON) -> FuzzJSON?) -> FuzzJSON? {
         guard let step = steps.first else { return transform(self) }
+        // Steps come from this tree's own positions; anything else leaves it unchanged.
         switch self {
         case .raw: return self
         case .object(var members):
+            guard members.indices.contains(step) else { return self }
             if let child = members[step].value.replacing(at: steps.dropFirst(), transform) {
                 members[step].value = child
             } else {
@@ -63,6 +65,7 @@ indirect enum FuzzJSON {
             }
             return .object(members)
         case .array(var elements):
+            guard elements.indices.contains(step) else { return self }
             if let child = elements[step].replacing(at: steps.dropFirst(), transform) {
                 elements[step] = child
             } else {
