@@ -145,14 +145,17 @@ extension ManifestDecoder {
                            howTo + " between " + range.text(DurationText.format))
                 return nil
             }
-            report(error, fields.path(key), at: value.location, defaultText: DurationText.format(defaultValue))
+            report(error, fields.path(key), at: value.location, defaultText: DurationText.format(defaultValue),
+                   hint: #", written like "500ms", "30s", "5m" or "1h""#)
             return nil
         }
     }
 
     /// Records an out-of-range value: `batch_size 0 is out of range: use 1…10000`.
-    private mutating func report(_ problem: InputNumberError, _ path: String, at location: SourceLocation?, defaultText: String) {
-        error(.outOfRange, path, at: location, problem.description, "\(problem.fix) (default \(defaultText))")
+    private mutating func report(
+        _ problem: InputNumberError, _ path: String, at location: SourceLocation?, defaultText: String, hint: String = ""
+    ) {
+        error(.outOfRange, path, at: location, problem.description, "\(problem.fix) (default \(defaultText))\(hint)")
     }
 
     private func wrongNumberFix(_ value: JSONValue, key: String, example: String) -> String {
