@@ -41,6 +41,10 @@ extension Workload {
     /// `max_workers`, `target_backlog_per_worker`, `scale_interval`,
     /// `max_scale_up_step`, `scale_down_stabilization` and `host_max_workers`.
     ///
+    /// Every number is range-checked (``WorkloadLimits``): counts 0…10,000,000, rates
+    /// 0…1,000,000 per second, times 0s…1d, handler durations 0s…12h, and at most
+    /// 10,000,000 messages in all; a value out of range is a problem naming it and the range.
+    ///
     /// - Throws: ``WorkloadError`` listing every problem with its JSON path, or the
     ///   file system's error (with the path) when the file cannot be read.
     public static func load(contentsOf url: URL) throws -> Workload {

@@ -24,7 +24,7 @@ package enum InputNumber {
         guard let (number, unitSeconds) = DurationUnit.split(trimmed), let value = decimalValue(number) else {
             throw error(.malformed, name, text, durationExample, range, DurationText.format)
         }
-        return try duration(value * unitSeconds, written: text, name: name, in: range)
+        return try duration(seconds: value * unitSeconds, written: text, name: name, in: range)
     }
 
     /// Reads a duration given as a number of seconds (a JSON number), written as `written`.
@@ -32,12 +32,6 @@ package enum InputNumber {
     /// - Throws: ``InputNumberError`` when it is not finite or out of `range`.
     package static func duration(
         seconds: Double, written: String, name: String, in range: InputRange<Duration>
-    ) throws(InputNumberError) -> Duration {
-        try duration(seconds, written: written, name: name, in: range)
-    }
-
-    private static func duration(
-        _ seconds: Double, written: String, name: String, in range: InputRange<Duration>
     ) throws(InputNumberError) -> Duration {
         // Compared as seconds first: only a value inside the range is converted.
         guard seconds.isFinite, seconds >= range.lower.timeInterval, seconds <= range.upper.timeInterval else {
