@@ -272,15 +272,19 @@ struct WorkloadReader {
     }
 
     private mutating func duration(_ value: Any, _ path: String, in range: InputRange<Duration>) -> Duration? {
-        if let text = value as? String {
-            return checked(path) { () throws(InputNumberError) in try InputNumber.duration(text, name: Self.key(path), in: range) }
-        }
-        if type(of: value) != Bool.self, let number = (value as? NSNumber)?.doubleValue {
-            return checked(path) { () throws(InputNumberError) in
-                try InputNumber.duration(seconds: number, written: Self.describe(value), name: Self.key(path), in: range)
+        do {
+            if let text = value as? String {
+                return try InputNumber.duration(text, name: Self.key(path), in: range)
             }
-        }
-        problems.append("\(path): expected a duration such as \"500ms\", \"30s\" or \"5m\" (or seconds), got \(Self.describe(value))")
+            if type(of: value) != Bool.self, let number = (value as? NSNumber)?.doubleValue {
+                return try InputNumber.duration(seconds: number, written: Self.describe(value), name: Self.key(path), in: range)
+            }
+        } catch where error.problem == .outOfRange {
+            problems.append("\(path): \(error)")
+            return nil
+        } catch {}
+        problems.append("\(path): expected a duration such as \"500ms\", \"30s\" or \"5m\" (or seconds) from "
+                        + "\(range.text(DurationText.format)), got \(Self.describe(value))")
         return nil
     }
 

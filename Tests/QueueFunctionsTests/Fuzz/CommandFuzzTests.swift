@@ -36,6 +36,7 @@ struct CommandFuzzTests {
         var codes: [Int32: Int] = [:]
         let count = 1_500
         for _ in 0..<count {
+            await Task.yield()
             var arguments = [random.pick(Self.commands)]
             if arguments[0] == "dlq" { arguments.append(random.pick(["list", "redrive", "purge", "drop"])) }
             if arguments[0] != "help" { arguments.append(random.pick(["orders", "import-jobs", "nope"])) }
@@ -61,7 +62,7 @@ struct CommandFuzzTests {
     private static func nasty(_ generator: inout SplitMix64) -> String { generator.pick(Fuzz.nastyNumbers) }
 
     @Test("simulate's workload flags build a bounded workload or a usage error")
-    func workloadFlags() throws {
+    func workloadFlags() async throws {
         var random = SplitMix64(seed: Fuzz.seed &+ 21)
         let nasty = Self.nasty
         let shapes: [(String, (inout SplitMix64) -> String)] = [
@@ -73,7 +74,8 @@ struct CommandFuzzTests {
         ]
         var built = 0, refused = 0
         let count = 5_000
-        for _ in 0..<count {
+        for index in 0..<count {
+            if index % 50 == 0 { await Task.yield() }
             var words: [String] = []
             for _ in 0..<(1 + random.below(3)) {
                 let (option, value) = random.pick(shapes)

@@ -49,14 +49,15 @@ struct ManifestFuzzTests {
     }
 
     @Test("an invalid number anywhere is reported at its JSON path; other mutations never trap")
-    func structuredMutations() throws {
+    func structuredMutations() async throws {
         let (_, tree) = try Self.sample()
         let positions = tree.positions()
         let numeric = positions.filter { $0.key.map(Self.numericKeys.contains) ?? false }
         #expect(numeric.count > 20)
         var random = SplitMix64(seed: Fuzz.seed &+ 10)
         var inputs = 0, refused = 0, pinpointed = 0
-        for round in 0..<3_000 {
+        for round in 0..<2_000 {
+            await Task.yield()  // long CPU loops share the cooperative pool with the suite's socket tests
             let mutated: FuzzJSON?
             if round % 2 == 0 {
                 // One numeric value replaced by a value no number key accepts: must be reported right there.
@@ -92,17 +93,18 @@ struct ManifestFuzzTests {
             inputs += 1
         }
         print("fuzz manifest (structured): \(inputs) inputs, \(pinpointed) invalid numbers reported at their path, \(refused) other mutations refused")
-        #expect(pinpointed == 1_500)
+        #expect(pinpointed == 1_000)
     }
 
     @Test("byte-level mutations of functions.json are loaded or refused with a diagnostic")
-    func byteMutations() throws {
+    func byteMutations() async throws {
         let (data, _) = try Self.sample()
         let bytes = [UInt8](data)
         var random = SplitMix64(seed: Fuzz.seed &+ 11)
         var refused = 0
         let count = 3_000
         for _ in 0..<count {
+            await Task.yield()
             if Self.load(Data(Fuzz.mutateBytes(bytes, &random))) != nil { refused += 1 }
         }
         print("fuzz manifest (bytes): \(count) inputs, \(refused) refused with diagnostics")
