@@ -20,7 +20,8 @@ public final class TestHost: Sendable {
 
     /// The manual clock everything runs on.
     public let clock: ManualClock
-    /// The in-memory store.
+    /// The in-memory store. With `storeFaults`, the host talks to it through a
+    /// ``FaultyStore`` (``FunctionHost/store``), while the test's own reads here see no faults.
     public let store: MemoryQueueStore
     /// The real host.
     public let host: FunctionHost
@@ -34,17 +35,21 @@ public final class TestHost: Sendable {
     ///   - jitter: The random value (0..<1) used for backoff jitter; 0 means the full
     ///     exponential delay, which makes delays exact in tests.
     ///   - scaling: The scaling loop to run, if any; without one each function runs `max_workers` workers.
+    ///   - storeFaults: Faults to inject into every store call the host makes (a
+    ///     ``FaultyStore`` around the memory store); nil for none.
     public init(
         manifest: Manifest, registry: FunctionRegistry, clock: ManualClock = ManualClock(), jitter: Double = 0,
-        logLevel: LogLevel = .debug, scaling: (@Sendable (FunctionHost) async -> Void)? = nil
+        logLevel: LogLevel = .debug, scaling: (@Sendable (FunctionHost) async -> Void)? = nil,
+        storeFaults: StoreFaults? = nil
     ) throws {
         self.clock = clock
         let store = MemoryQueueStore(clock: clock)
         self.store = store
         let logs = CapturingLogSink()
         self.logs = logs
+        let hostStore: any QueueStore = storeFaults.map { FaultyStore(wrapping: store, faults: $0) } ?? store
         let host = try FunctionHost(
-            manifest: manifest, registry: registry, store: store, clock: clock,
+            manifest: manifest, registry: registry, store: hostStore, clock: clock,
             logger: QueueLogger(level: logLevel, sink: logs, clock: clock), random: { jitter }
         )
         self.host = host
@@ -63,10 +68,11 @@ public final class TestHost: Sendable {
     ///   - workers: How many workers run it.
     ///   - timeout: The function's timeout.
     ///   - retry: The function's retry policy.
+    ///   - storeFaults: Faults to inject into every store call the host makes; nil for none.
     public convenience init<Function: QueueFunction>(
         function: Function, name: String = "function-under-test", queue: QueueConfig, batchSize: Int = 10,
         batchingWindow: Duration = .zero, workers: Int = 1, timeout: Duration = .seconds(5),
-        retry: RetryPolicy = RetryPolicy(jitter: 0), clock: ManualClock = ManualClock()
+        retry: RetryPolicy = RetryPolicy(jitter: 0), clock: ManualClock = ManualClock(), storeFaults: StoreFaults? = nil
     ) throws {
         var registry = FunctionRegistry()
         registry.register(String(describing: Function.self), function)
@@ -79,7 +85,9 @@ public final class TestHost: Sendable {
         let dlq = queue.effectiveDeadLetterQueue
         if queue.deadLetterQueue == nil { queues[0].deadLetterQueue = dlq }
         queues.append(QueueConfig(name: dlq))
-        try self.init(manifest: Manifest(queues: queues, functions: [config]), registry: registry, clock: clock)
+        try self.init(
+            manifest: Manifest(queues: queues, functions: [config]), registry: registry, clock: clock, storeFaults: storeFaults
+        )
     }
 
     /// Sends `value` as JSON to `queue`.
