@@ -49,6 +49,14 @@ public struct LogRecord: Sendable {
     /// Key-value context (`function`, `invocation`, `message_id`, …), in order.
     public var metadata: [(key: String, value: String)]
 
+    /// Creates a record (for sinks and tests of your own).
+    public init(time: Date, level: LogLevel, message: String, metadata: [(key: String, value: String)] = []) {
+        self.time = time
+        self.level = level
+        self.message = message
+        self.metadata = metadata
+    }
+
     /// The value for `key`, if present.
     public subscript(key: String) -> String? {
         metadata.last { $0.key == key }?.value

@@ -8,7 +8,7 @@ import QueueFunctions
 ///
 /// ```swift
 /// let faults = StoreFaults(seed: 1, [.failure(.busy, of: .settle, when: .onCall(1))])
-/// let store = FaultyStore(wrapping: try SQLiteQueueStore(path: "test.sqlite"), faults: faults)
+/// let store = FaultyStore(wrapping: try await SQLiteQueueStore(path: "test.sqlite"), faults: faults)
 /// ```
 ///
 /// An injected failure is thrown before the call reaches the wrapped store, so nothing

@@ -116,7 +116,16 @@ public final class StoreFaults: Sendable {
         /// Every failed call.
         public var failures: Int { retryableFailures + fatalFailures }
 
+        private let byOperation: StoreFaultCounts
+
+        /// Failed calls of any of `operations` (a failed `settleAndReceive` counts once,
+        /// under the half that failed).
+        public func failures(of operations: Operations) -> Int {
+            byOperation.failures(of: StoreOperations(rawValue: operations.rawValue))
+        }
+
         init(_ counts: StoreFaultCounts) {
+            byOperation = counts
             calls = counts.calls
             retryableFailures = counts.retryableFailures
             fatalFailures = counts.fatalFailures

@@ -76,6 +76,7 @@ package final class StoreFaultController: Sendable {
             if state.outage {
                 state.counts.outageFailures += 1
                 state.counts.retryableFailures += 1
+                state.counts.failuresByOperation[operation.rawValue, default: 0] += 1
                 faults.failure = Self.error(.unavailable, operation, queue, because: "the store is in an injected outage")
                 return faults
             }
@@ -88,6 +89,7 @@ package final class StoreFaultController: Sendable {
                     if case .window = rule.trigger { state.counts.outageFailures += 1 }
                     let error = Self.error(kind, operation, queue, because: "an injected fault fired")
                     if error.isRetryable { state.counts.retryableFailures += 1 } else { state.counts.fatalFailures += 1 }
+                    state.counts.failuresByOperation[operation.rawValue, default: 0] += 1
                     faults.failure = error
                 case .latency(let duration, let clock):
                     state.counts.delayedCalls += 1

@@ -99,8 +99,17 @@ package struct StoreFaultCounts: Sendable, Equatable {
     package var lapsedLeases = 0
     /// Leases delivered a second time.
     package var duplicatedLeases = 0
+    /// Failed calls by operation (its raw value).
+    package var failuresByOperation: [UInt16: Int] = [:]
 
     package init() {}
+
+    /// Failed calls of any of `operations`.
+    package func failures(of operations: StoreOperations) -> Int {
+        failuresByOperation.reduce(0) { total, entry in
+            operations.contains(StoreOperations(rawValue: entry.key)) ? total + entry.value : total
+        }
+    }
 
     /// Every failed call.
     package var failures: Int { retryableFailures + fatalFailures }
