@@ -24,9 +24,9 @@ public final class StoreFaults: Sendable {
 
         /// `send`.
         public static let send = Operations(rawValue: StoreOperations.send.rawValue)
-        /// `receive` (and the receive half of `settleAndReceive`).
+        /// `receive` (and `settleAndReceive`).
         public static let receive = Operations(rawValue: StoreOperations.receive.rawValue)
-        /// `settle` (and the settle half of `settleAndReceive`, when it has settlements).
+        /// `settle` (and `settleAndReceive` when it has settlements).
         public static let settle = Operations(rawValue: StoreOperations.settle.rawValue)
         /// `extend`.
         public static let extend = Operations(rawValue: StoreOperations.extend.rawValue)
@@ -118,8 +118,8 @@ public final class StoreFaults: Sendable {
 
         private let byOperation: StoreFaultCounts
 
-        /// Failed calls of any of `operations` (a failed `settleAndReceive` counts once,
-        /// under the half that failed).
+        /// Failed calls that did any of `operations` (a failed `settleAndReceive` with
+        /// settlements counts for both `.settle` and `.receive`).
         public func failures(of operations: Operations) -> Int {
             byOperation.failures(of: StoreOperations(rawValue: operations.rawValue))
         }

@@ -67,7 +67,9 @@ package final class StoreFaultController: Sendable {
     /// What has been injected so far.
     package var counts: StoreFaultCounts { state.withLock { $0.counts } }
 
-    /// Decides the faults of one call of `operation` (one kind).
+    /// Decides the faults of one call of `operation`: one kind, or several for a call
+    /// that does several things (`settleAndReceive` is `[.settle, .receive]`); a rule
+    /// applies when it targets any of them.
     package func callFaults(_ operation: StoreOperations, queue: String?) -> CallFaults {
         let now = clock.now()
         return state.withLock { state in
@@ -82,7 +84,7 @@ package final class StoreFaultController: Sendable {
             }
             for index in state.rules.indices where !state.rules[index].isLeaseFault {
                 let rule = state.rules[index]
-                guard rule.operations.contains(operation), Self.fires(rule.trigger, index: index, now: now, in: &state) else { continue }
+                guard !rule.operations.isDisjoint(with: operation), Self.fires(rule.trigger, index: index, now: now, in: &state) else { continue }
                 switch rule.effect {
                 case .fail(let kind):
                     guard faults.failure == nil else { continue }

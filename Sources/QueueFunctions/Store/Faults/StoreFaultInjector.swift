@@ -7,7 +7,8 @@ import Foundation
 /// - An injected failure is thrown before the call reaches the wrapped store: nothing
 ///   was applied, so retrying the same call is always safe.
 /// - Latency waits on the rule's clock (a manual clock only moves when advanced).
-/// - `settleAndReceive` counts as a settle (when it has settlements) and a receive.
+/// - `settleAndReceive` is one call that both settles (when it has settlements) and
+///   receives: a fault targeting either applies to it, and its failure drops both.
 /// - `waitForMessages` and `close` are passed through untouched, also in an outage:
 ///   a waiter that returns early must not turn into a busy loop around failing calls.
 package struct StoreFaultInjector: QueueStore {
@@ -43,8 +44,7 @@ package struct StoreFaultInjector: QueueStore {
     package func settleAndReceive(
         _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
     ) async throws -> (results: [SettleResult], leases: [Lease]) {
-        if !settlements.isEmpty { try await admit(.settle, queue: queue) }
-        try await admit(.receive, queue: queue)
+        try await admit(settlements.isEmpty ? .receive : [.settle, .receive], queue: queue)
         let duplicates = controller.takeDuplicates(for: queue, limit: maxCount)
         let answer = try await base.settleAndReceive(
             settlements, from: queue, maxCount: maxCount - duplicates.count, visibilityTimeout: visibilityTimeout

@@ -104,10 +104,11 @@ package struct StoreFaultCounts: Sendable, Equatable {
 
     package init() {}
 
-    /// Failed calls of any of `operations`.
+    /// Failed calls that did any of `operations` (a failed `settleAndReceive` with
+    /// settlements counts for both `.settle` and `.receive`).
     package func failures(of operations: StoreOperations) -> Int {
         failuresByOperation.reduce(0) { total, entry in
-            operations.contains(StoreOperations(rawValue: entry.key)) ? total + entry.value : total
+            operations.isDisjoint(with: StoreOperations(rawValue: entry.key)) ? total : total + entry.value
         }
     }
 
