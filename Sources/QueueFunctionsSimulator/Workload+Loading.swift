@@ -40,6 +40,7 @@ extension Workload {
     /// may set `batch_size`, `timeout`, `max_receive_count`, `min_workers`,
     /// `max_workers`, `target_backlog_per_worker`, `scale_interval`,
     /// `max_scale_up_step`, `scale_down_stabilization` and `host_max_workers`.
+    /// `store_faults` replays store failures (see ``Workload/StoreFaults``).
     ///
     /// - Throws: ``WorkloadError`` listing every problem with its JSON path, or the
     ///   file system's error (with the path) when the file cannot be read.
@@ -80,7 +81,7 @@ struct WorkloadReader {
 
     mutating func workload(_ root: Any) -> Workload? {
         guard let object = self.object(root, "$") else { return nil }
-        checkKeys(object, "$", allowed: ["name", "description", "seed", "tick", "handler", "function", "phases"])
+        checkKeys(object, "$", allowed: ["name", "description", "seed", "tick", "handler", "function", "phases", "store_faults"])
         var workload = Workload(phases: [])
         if let name = object["name"] { workload.name = string(name, "$.name") ?? workload.name }
         if let description = object["description"] { _ = string(description, "$.description") }
@@ -93,6 +94,7 @@ struct WorkloadReader {
             }
         }
         if let function = object["function"] { workload.function = settings(function, "$.function") }
+        if let faults = object["store_faults"] { workload.storeFaults = storeFaults(faults, "$.store_faults") }
         guard let phases = object["phases"] else {
             problems.append("$.phases: missing; add a list such as [{\"type\": \"burst\", \"at\": \"0s\", \"count\": 1000}]")
             return nil
@@ -210,6 +212,13 @@ struct WorkloadReader {
             problems.append("\(path).min_workers: \(low) is above max_workers \(high)")
         }
         return settings
+    }
+
+    private mutating func storeFaults(_ value: Any, _ path: String) -> Workload.StoreFaults {
+        var reader = StoreFaultsReader()
+        let faults = reader.read(value, path)
+        problems += reader.problems
+        return faults ?? Workload.StoreFaults()
     }
 
     // MARK: - Scalars

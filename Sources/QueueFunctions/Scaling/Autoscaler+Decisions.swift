@@ -12,22 +12,33 @@ extension Autoscaler {
         var proposals: [String: ScalingDecision] = [:]
         var backlogs: [String: Int] = [:]
         for runner in host.runners {
-            guard let reading = await read(runner, host: host, at: now) else { continue }
+            let isDue = due.contains(where: { $0 === runner })
+            guard let reading = await read(runner, host: host, at: now) else {
+                // The store could not be read: try again next interval, not at once (no spinning).
+                if isDue { state.withLock { Self.advanceTick(of: runner, after: now, in: &$0) } }
+                continue
+            }
             backlogs[runner.function.name] = reading.observation.backlog
-            guard due.contains(where: { $0 === runner }) else { continue }
+            guard isDue else { continue }
             let name = runner.function.name
-            let interval = runner.function.scale.scaleInterval > .zero ? runner.function.scale.scaleInterval : .seconds(1)
             let decision: ScalingDecision? = state.withLock { state in
                 state.blocked.remove(name)
-                var next = (state.nextTick[name] ?? now).adding(interval)
-                if next <= now { next = now.adding(interval) }
-                state.nextTick[name] = next
+                Self.advanceTick(of: runner, after: now, in: &state)
                 state.previous[name] = reading.snapshot
                 return state.policies[name]?.observe(reading.observation)
             }
             if let decision { proposals[name] = decision }
         }
         apply(proposals, backlogs: backlogs, host: host, activation: false)
+    }
+
+    /// Moves the function's next decision one scale interval on (from `now` if it fell behind).
+    private static func advanceTick(of runner: FunctionRunner, after now: Date, in state: inout State) {
+        let name = runner.function.name
+        let interval = runner.function.scale.scaleInterval > .zero ? runner.function.scale.scaleInterval : .seconds(1)
+        var next = (state.nextTick[name] ?? now).adding(interval)
+        if next <= now { next = now.adding(interval) }
+        state.nextTick[name] = next
     }
 
     /// Starts workers for functions at zero whose queue has visible messages.

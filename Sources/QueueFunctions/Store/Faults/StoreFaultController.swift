@@ -32,12 +32,30 @@ package final class StoreFaultController: Sendable {
 
     /// The clock that outage windows are read on.
     package let clock: any HostClock
+    /// Whether an outage also silences wake-ups: `waitForMessages` then waits out its
+    /// deadline on ``clock``, as a waiter on an unreachable server would. Off, waiting
+    /// passes through, as on a local store that is only locked.
+    package let outagesSilenceWakeUps: Bool
     private let state: Mutex<State>
 
     /// Creates a controller with `rules`, drawing shares from a generator seeded with `seed`.
-    package init(rules: [StoreFaultRule] = [], seed: UInt64 = 1, clock: any HostClock = SystemClock()) {
+    package init(
+        rules: [StoreFaultRule] = [], seed: UInt64 = 1, clock: any HostClock = SystemClock(), outagesSilenceWakeUps: Bool = false
+    ) {
         self.clock = clock
+        self.outagesSilenceWakeUps = outagesSilenceWakeUps
         state = Mutex(State(rules: rules, events: Array(repeating: 0, count: rules.count), random: SplitMix64(seed: seed)))
+    }
+
+    /// Whether an outage is on now: the switch, or a failing rule whose window holds the clock's time.
+    package var isOutageNow: Bool {
+        let now = clock.now()
+        return state.withLock { state in
+            state.outage || state.rules.contains { rule in
+                guard case .fail = rule.effect, case .window(let from, let until) = rule.trigger else { return false }
+                return now >= from && now < until
+            }
+        }
     }
 
     /// Adds a rule; it applies to the calls that start from now on.

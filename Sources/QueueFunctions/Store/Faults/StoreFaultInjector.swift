@@ -9,8 +9,9 @@ import Foundation
 /// - Latency waits on the rule's clock (a manual clock only moves when advanced).
 /// - `settleAndReceive` is one call that both settles (when it has settlements) and
 ///   receives: a fault targeting either applies to it, and its failure drops both.
-/// - `waitForMessages` and `close` are passed through untouched, also in an outage:
-///   a waiter that returns early must not turn into a busy loop around failing calls.
+/// - `waitForMessages` and `close` are passed through untouched, also in an outage
+///   (a waiter that returns early must not turn into a busy loop around failing calls),
+///   unless the controller says outages silence wake-ups (the simulator's unreachable store).
 package struct StoreFaultInjector: QueueStore {
     /// The store that does the work.
     package let base: any QueueStore
@@ -84,6 +85,10 @@ package struct StoreFaultInjector: QueueStore {
 
     package func waitForMessages(on queue: String, until deadline: Date) async {
         if controller.hasDuplicates(for: queue) { return }
+        if controller.outagesSilenceWakeUps && controller.isOutageNow {
+            try? await controller.clock.sleep(until: deadline)
+            return
+        }
         await base.waitForMessages(on: queue, until: deadline)
     }
 
