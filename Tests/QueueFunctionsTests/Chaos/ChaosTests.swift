@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import QueueFunctions
 import QueueFunctionsTesting
+import QueueFunctionsSQLite
 
 /// Counts how often each message was handled.
 private final class Deliveries: Sendable {
@@ -82,6 +83,56 @@ struct ChaosTests {
         let failedSettles = counts.failures(of: .settle)
         #expect(deliveries.duplicates <= counts.lapsedLeases + Self.batchSize * failedSettles)
         await host.shutdown()
+    }
+
+    @Test("the same chaos over SQLite: every message handled, none lost, duplicates bounded")
+    func failingSQLiteStore() async throws {
+        let clock = ManualClock()
+        let sqlite = try await TemporarySQLiteStore(clock: clock)
+        let faults = StoreFaults(seed: 2026, clock: clock, [
+            .failure(.busy, of: .all, when: .rate(0.05)),
+            .lapsedLease(when: .rate(0.01)),
+        ])
+        let deliveries = Deliveries()
+        var registry = FunctionRegistry()
+        registry.register("Counting", CountingFunction(deliveries: deliveries))
+        let queue = QueueConfig(name: "jobs", deadLetterQueue: "jobs-dlq", maxReceiveCount: 50, visibilityTimeout: .seconds(30))
+        let manifest = Manifest(
+            queues: [queue, QueueConfig(name: "jobs-dlq")],
+            functions: [FunctionConfig(
+                name: "counting", handler: "Counting", trigger: TriggerConfig(queue: "jobs", batchSize: Self.batchSize),
+                timeout: .seconds(10), retry: RetryPolicy(initialDelay: .seconds(1), maxDelay: .seconds(1), jitter: 0),
+                scale: ScaleConfig(minWorkers: 4, maxWorkers: 4)
+            )]
+        )
+        let host = try FunctionHost(
+            manifest: manifest, registry: registry, store: FaultyStore(wrapping: sqlite, faults: faults), clock: clock,
+            logger: .disabled, random: { 0 }
+        )
+        host.startFixedPools()
+        let running = Task { await host.run() }
+        for chunk in stride(from: 0, to: Self.messages, by: 500) {
+            let batch = (chunk..<min(chunk + 500, Self.messages)).map { OutgoingMessage(body: Data("{\"number\":\($0)}".utf8)) }
+            try await sqlite.send(batch, to: "jobs")
+        }
+        // Wait (bounded, real time) for the workers to park, then move the clock a second.
+        var seconds = 0
+        while try await sqlite.stats(for: "jobs").total > 0, seconds < 600 {
+            let giveUp = Date().addingTimeInterval(30)
+            while !host.isQuiescent, Date() < giveUp { try await Task.sleep(for: .milliseconds(2)) }
+            if try await sqlite.stats(for: "jobs").total == 0 { break }
+            clock.advance(by: .seconds(1))
+            seconds += 1
+        }
+        host.stop()
+        await running.value
+        let counts = faults.counts
+        #expect(counts.failures > 0)
+        #expect(deliveries.handled == Set(0..<Self.messages))
+        #expect(try await sqlite.stats(for: "jobs").total == 0)
+        #expect(try await sqlite.peek("jobs-dlq", limit: 10).isEmpty)
+        #expect(deliveries.duplicates <= counts.lapsedLeases + Self.batchSize * counts.failures(of: .settle))
+        await sqlite.close()
     }
 
     @Test(

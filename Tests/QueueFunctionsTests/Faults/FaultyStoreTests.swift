@@ -129,4 +129,20 @@ struct FaultyStoreTests {
         try await sending.value
         #expect(try await memory.stats(for: "jobs").visible == 1)
     }
+
+    @Test("it wraps SQLite as well: a failed settle applies nothing, and the retry applies it")
+    func wrapsSQLite() async throws {
+        let clock = ManualClock()
+        let sqlite = try await TemporarySQLiteStore(clock: clock)
+        let faults = StoreFaults([.failure(.busy, of: .settle, when: .onCall(1))])
+        let store = FaultyStore(wrapping: sqlite, faults: faults)
+        try await store.send(body(1), to: "jobs")
+        let leases = try await store.receive(from: "jobs", maxCount: 1, visibilityTimeout: .seconds(30))
+        let token = try #require(leases.first?.token)
+        await #expect(throws: QueueStoreError.self) { _ = try await store.ack(token) }
+        #expect(try await sqlite.stats(for: "jobs").inFlight == 1)
+        #expect(try await store.ack(token) == .applied)
+        #expect(try await sqlite.stats(for: "jobs").total == 0)
+        await store.close()
+    }
 }
