@@ -47,8 +47,13 @@ extension Autoscaler {
         var proposals: [String: ScalingDecision] = [:]
         for runner in host.runners where runner.activeWorkerCount == 0 && runner.function.scale.maxWorkers > 0 {
             let name = runner.function.name
-            guard !state.withLock({ $0.blocked.contains(name) }), let stats = await stats(of: runner, host: host),
-                  stats.visible > 0 else { continue }
+            guard !state.withLock({ $0.blocked.contains(name) }) else { continue }
+            guard let stats = await stats(of: runner, host: host) else {
+                // The store could not be read: stop watching until the next interval, not retry at once.
+                state.withLock { _ = $0.blocked.insert(name) }
+                continue
+            }
+            guard stats.visible > 0 else { continue }
             let observation = ScalingPolicy.Observation(
                 time: now, visible: stats.visible, inFlight: stats.inFlight, workers: runner.activeWorkerCount
             )
