@@ -35,7 +35,9 @@ struct BufferedLogSinkTests {
         let writer = BlockingWriter()
         let sink = BufferedLogSink(capacity: 8, format: { $0.message }, write: { writer.write($0) })
         sink.write(record("first"))
-        while !writer.isBlocked { try? await Task.sleep(for: .milliseconds(1)) }
+        let giveUp = Date().addingTimeInterval(20)
+        while !writer.isBlocked, Date() < giveUp { try? await Task.sleep(for: .milliseconds(1)) }
+        #expect(writer.isBlocked)
         // 4 concurrent loggers, 250 lines each, while the writer is stuck on its first line.
         await withTaskGroup(of: Void.self) { group in
             for task in 0..<4 {
