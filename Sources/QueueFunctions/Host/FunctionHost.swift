@@ -52,6 +52,8 @@ public final class FunctionHost: Sendable {
         var stopping = false
         /// The task running the pools; cancelled by ``stopNow()``.
         var pools: Task<Void, Never>?
+        /// Opened when ``run(scaling:gracePeriod:)`` may return: the pools ended, or a stop gave up on them.
+        var finished: Latch?
         var stopNowRequested = false
     }
 
@@ -167,6 +169,7 @@ public final class FunctionHost: Sendable {
         }
         let cancelNow = state.withLock { state in
             state.pools = pools
+            state.finished = finished
             return state.stopNowRequested
         }
         if cancelNow { pools.cancel() }
@@ -236,9 +239,11 @@ public final class FunctionHost: Sendable {
     }
 
     /// Stops gracefully within `gracePeriod`: no new batches; running ones may finish
-    /// until the period ends, then they are cancelled (``stopNow()``). Returns at once.
+    /// until the period ends, then they are cancelled (``stopNow()``); one more period
+    /// later, ``run(scaling:gracePeriod:)`` returns without handlers that ignore their
+    /// cancellation. Returns at once.
     public func shutdown(gracePeriod: Duration) {
-        shutdown(gracePeriod: gracePeriod, abandon: nil)
+        shutdown(gracePeriod: gracePeriod, abandon: state.withLock { $0.finished })
     }
 
     private func shutdown(gracePeriod: Duration, abandon: Latch?) {

@@ -17,8 +17,9 @@ struct HostCancellationTests {
         }
     }
 
-    @Test("a handler that ignores cancellation: run() still returns one grace period after the hard stop, and the message is not lost")
-    func runReturnsDespiteAStuckHandler() async throws {
+    @Test("a handler that ignores cancellation: run() still returns one grace period after the hard stop, and the message is not lost",
+          arguments: [false, true])
+    func runReturnsDespiteAStuckHandler(byShutdown: Bool) async throws {
         let clock = ManualClock()
         let store = MemoryQueueStore(clock: clock)
         let started = Latch()
@@ -39,7 +40,7 @@ struct HostCancellationTests {
             returned.open()
         }
         await started.wait()
-        running.cancel()
+        if byShutdown { host.shutdown(gracePeriod: .seconds(10)) } else { running.cancel() }
         // Graceful first: nothing is cancelled before the grace period ends.
         try await eventually("the host to stop receiving") { host.isStopping }
         #expect(!returned.isOpen)
