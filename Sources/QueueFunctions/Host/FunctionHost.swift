@@ -29,6 +29,7 @@ public final class FunctionHost: Sendable {
     public let queues: QueueClient
     /// The host's logger.
     public let logger: QueueLogger
+    private let fatalStoreErrors = FatalStoreErrorLatch()
     private let poolsStarted = Mutex(false)
     private let stopping = Mutex(false)
 
@@ -56,11 +57,12 @@ public final class FunctionHost: Sendable {
         self.events = events
         self.activity = activity
         self.queues = queues
-        let environment = FunctionRunner.Environment(
+        var environment = FunctionRunner.Environment(
             store: store, clock: clock, logger: logger, events: events, queues: queues,
             idlePollInterval: manifest.host.idlePollInterval, random: random, activity: activity,
             taskExecutor: taskExecutor
         )
+        environment.fatalStoreErrors = fatalStoreErrors
         runners = try manifest.functions.map { function in
             guard let entry = registry.entry(named: function.handler) else {
                 var text = "function '\(function.name)' uses handler '\(function.handler)', which is not registered"
@@ -71,6 +73,14 @@ public final class FunctionHost: Sendable {
             let queue = manifest.queue(named: function.trigger.queue) ?? QueueConfig(name: function.trigger.queue)
             return FunctionRunner(function: function, queue: queue, entry: entry, environment: environment)
         }
+        fatalStoreErrors.onTrip { [weak self] _ in self?.stop() }
+    }
+
+    /// The store error that stopped the host, if one did: an error that retrying cannot fix
+    /// (a corrupt or closed store, a full disk). The host stops itself on the first one;
+    /// `serve` exits with code 4 (store unusable) and this message.
+    public var fatalStoreError: QueueStoreError? {
+        fatalStoreErrors.error
     }
 
     /// The runner of the function named `name`.

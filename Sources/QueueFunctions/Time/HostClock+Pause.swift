@@ -1,0 +1,20 @@
+import Foundation
+
+extension HostClock {
+    /// Waits on this clock until `deadline`, or until the calling task is cancelled,
+    /// whichever comes first; never earlier for any other reason.
+    ///
+    /// This is the one wait every backoff uses. Stopping a worker cancels the task that
+    /// pauses, so a stop ends the pause at once.
+    ///
+    /// - Returns: `true` when the deadline was reached, `false` when cancelled first.
+    @discardableResult
+    package func pause(until deadline: Date) async -> Bool {
+        do {
+            try await sleep(until: deadline)
+            return !Task.isCancelled
+        } catch {
+            return false
+        }
+    }
+}
