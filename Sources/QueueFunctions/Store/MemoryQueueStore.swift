@@ -74,6 +74,7 @@ public final class MemoryQueueStore: QueueStore {
     public func send(_ messages: [OutgoingMessage], to queue: String) async throws {
         let now = clock.now()
         var visibleNow = 0
+        try messages.checkDistinctIDs(queue: queue)
         try state.withLock { state in
             try Self.checkOpen(state)
             for message in messages where state.records[message.id] != nil {
