@@ -48,6 +48,29 @@ public final class FunctionMetrics: Sendable {
 
         /// Creates zeroed numbers.
         public init() {}
+
+        /// What is wrong with the function now, one sentence each, for `status`, the
+        /// admin API and the dashboard: "handler factory failing since …: …",
+        /// "store failing since …: …", stuck workers. Empty when all is well.
+        public var problems: [String] {
+            var lines: [String] = []
+            if let failure = factoryFailure {
+                lines.append("handler factory failing since \(Self.timestamp(failure.since)) "
+                             + "(\(failure.failures) tries, backing off): \(failure.error)")
+            }
+            if let failure = storeFailure {
+                lines.append("store failing since \(Self.timestamp(failure.since)) "
+                             + "(\(failure.failures) tries, backing off): \(failure.error)")
+            }
+            if stuckWorkers > 0 {
+                lines.append("\(stuckWorkers) worker(s) stuck in a handler that ignores its cancellation")
+            }
+            return lines
+        }
+
+        private static func timestamp(_ date: Date) -> String {
+            date.formatted(.iso8601)
+        }
     }
 
     /// A failure that goes on: the host backs off and tries again.

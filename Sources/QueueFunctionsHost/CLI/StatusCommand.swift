@@ -114,6 +114,11 @@ enum StatusCommand {
             }
         }
         context.output.line(functions.render())
+        let problems = report.functions.flatMap { row in (row.live?.problems ?? []).map { "\(row.name): \($0)" } }
+        if !problems.isEmpty {
+            context.output.line("")
+            for problem in problems { context.output.line(problem) }
+        }
         if !report.hostReachable {
             context.output.line("")
             context.output.line("no host is serving on port \(context.arguments.value("--port") ?? "7071"): worker counts are shown while one runs")
@@ -129,9 +134,11 @@ struct HostFunctionStatus: Codable, Sendable {
     var succeeded: Int
     var retried: Int
     var deadLettered: Int
+    /// What is wrong now ("handler factory failing since …: …"); absent from older hosts.
+    var problems: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case workers, invocations, succeeded, retried
+        case workers, invocations, succeeded, retried, problems
         case desiredWorkers = "desired_workers"
         case deadLettered = "dead_lettered"
     }
