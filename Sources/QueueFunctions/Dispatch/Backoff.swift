@@ -5,8 +5,8 @@ import Foundation
 ///
 /// A value type with no clock of its own: ``next(random:)`` answers the delay of the
 /// next step and counts it; ``reset()`` starts again after a success. The wait itself
-/// is ``HostClock/pause(until:)``, on the host's clock, so a backoff never returns
-/// early because something unrelated (a visible message) happened.
+/// is ``HostClock/pause(for:)``, on the host clock's monotonic reading, so a backoff never
+/// returns early because something unrelated (a visible message, a wall-clock change) happened.
 package struct Backoff: Sendable, Equatable {
     /// The delay after the first failure.
     package var initial: Duration

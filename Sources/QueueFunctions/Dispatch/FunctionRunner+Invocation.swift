@@ -32,6 +32,7 @@ extension FunctionRunner {
     private func invoke(_ prepared: PreparedInvocation) async -> [SettlementPlanner.Planned] {
         let clock = environment.clock
         let started = clock.now()
+        let startedUptime = clock.uptime()
         let deadline = started.adding(function.timeout)
         let invocationID = MessageID.generate().rawValue
         let invoked = prepared.invoked
@@ -62,7 +63,7 @@ extension FunctionRunner {
             }
             watch.ended()
         }
-        let timer = deadlines.schedule(at: deadline) {
+        let timer = deadlines.schedule(after: timeout) {
             ending.resolve(.timedOut(timeout))
             handler.cancel()
         }
@@ -77,7 +78,7 @@ extension FunctionRunner {
         let planned = stopRenewing(
             renewal, planner.plan(invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random)
         )
-        metrics.recordFinishedInvocation(seconds: now.timeIntervalSince(started))
+        metrics.recordFinishedInvocation(seconds: (clock.uptime() - startedUptime).timeInterval)
         report(outcome, planned: planned, invocationID: invocationID)
         switch outcome {
         case .returned, .threw:
@@ -112,7 +113,7 @@ extension FunctionRunner {
     /// after its cancellation is reported as stuck (an event and the `stuckWorkers`
     /// gauge) and not counted as a live worker until it ends.
     private func waitForCancelled(_ handler: Task<Void, Never>, watch: HandlerWatch, invocationID: String) async {
-        let check = deadlines.schedule(at: environment.clock.now().adding(Self.cancellationGrace)) { [self] in
+        let check = deadlines.schedule(after: Self.cancellationGrace) { [self] in
             guard watch.markStuck() else { return }
             metrics.update {
                 $0.stuckWorkers += 1

@@ -29,7 +29,8 @@ extension FunctionRunner {
             now: environment.clock.now(), margin: visibility / 2, minimumGap: visibility / 10
         ) else { return }
         let executor = environment.taskExecutor
-        let id = deadlines.schedule(at: due) { [self] in
+        // Lease expiries are the store's (wall-clock) times; the wait until then is monotonic.
+        let id = deadlines.schedule(after: due.duration(since: environment.clock.now())) { [self] in
             Task(executorPreference: executor) { await self.renew(renewal) }
         }
         if !renewal.setScheduled(id) { deadlines.cancel(id) }

@@ -75,8 +75,7 @@ extension FunctionRunner {
                       let delay = storeFailed(error, backoff: &backoff, doing: "settling", keeping: pending.count)
                 else { return }
                 let lapse = pending.map(\.expiresAt).min() ?? environment.clock.now()
-                let wakeAt = min(environment.clock.now().adding(delay), lapse)
-                guard await environment.clock.pause(until: wakeAt) else {
+                guard await environment.clock.pause(for: min(delay, lapse.duration(since: environment.clock.now()))) else {
                     logger.warning("stopped settling handled messages: the host was cancelled; they are delivered again when their leases lapse",
                                    [("queue", queue.name), ("messages", "\(pending.count)")])
                     return

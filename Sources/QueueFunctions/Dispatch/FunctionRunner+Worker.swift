@@ -5,9 +5,9 @@ extension FunctionRunner {
     enum WaitCause {
         /// A message may have become visible (a send, a retry or lease coming due), or the deadline.
         case messages
-        /// Only the deadline on the clock: a backoff, which nothing else may cut short
-        /// but a retirement or a stop.
-        case backoff
+        /// Only this much time on the clock's monotonic reading: a backoff, which nothing
+        /// else may cut short but a retirement or a stop.
+        case backoff(Duration)
     }
 
     /// One worker task: starts its handler (a cold start), then loops until retired or stopped.
@@ -40,7 +40,7 @@ extension FunctionRunner {
                 guard let delay = storeFailed(error, backoff: &storeBackoff, doing: action, keeping: finished.count) else {
                     break
                 }
-                await wait(workerID, until: environment.clock.now().adding(delay), markIdle: true, for: .backoff)
+                await wait(workerID, until: environment.clock.now().adding(delay), markIdle: true, for: .backoff(delay))
                 continue
             }
             finished = []
@@ -62,10 +62,10 @@ extension FunctionRunner {
     private func startHandler(_ workerID: Int) async -> (any FunctionInvoker)? {
         var backoff = Backoff.factory
         while !shouldExit(workerID) {
-            let started = environment.clock.now()
+            let started = environment.clock.uptime()
             do {
                 let invoker = try await entry.makeInvoker()
-                let seconds = environment.clock.now().timeIntervalSince(started)
+                let seconds = (environment.clock.uptime() - started).timeInterval
                 metrics.update {
                     $0.coldStarts += 1
                     $0.coldStartSeconds += seconds
@@ -89,7 +89,7 @@ extension FunctionRunner {
                 logger.error("handler factory failed; the worker retries after \(DurationText.format(delay))",
                              [("handler", entry.name), ("worker", "\(workerID)"), ("attempt", "\(backoff.failures)"),
                               ("error", "\(error)")])
-                await wait(workerID, until: now.adding(delay), markIdle: true, for: .backoff)
+                await wait(workerID, until: now.adding(delay), markIdle: true, for: .backoff(delay))
             }
         }
         return nil
@@ -109,7 +109,7 @@ extension FunctionRunner {
         let task = Task(executorPreference: environment.taskExecutor) {
             switch cause {
             case .messages: await store.waitForMessages(on: queueName, until: deadline)
-            case .backoff: await clock.pause(until: deadline)
+            case .backoff(let delay): await clock.pause(for: delay)
             }
         }
         let proceed = state.withLock { state in

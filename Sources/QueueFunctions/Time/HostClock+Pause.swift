@@ -10,8 +10,17 @@ extension HostClock {
     /// - Returns: `true` when the deadline was reached, `false` when cancelled first.
     @discardableResult
     package func pause(until deadline: Date) async -> Bool {
+        await pause(for: deadline.duration(since: now()))
+    }
+
+    /// Waits for `duration` on this clock's monotonic ``HostClock/uptime()`` (a wall-clock
+    /// change neither shortens nor stretches it), or until the calling task is cancelled.
+    ///
+    /// - Returns: `true` when the time has passed, `false` when cancelled first.
+    @discardableResult
+    package func pause(for duration: Duration) async -> Bool {
         do {
-            try await sleep(until: deadline)
+            try await sleep(untilUptime: uptime() + duration)
             return !Task.isCancelled
         } catch {
             return false
