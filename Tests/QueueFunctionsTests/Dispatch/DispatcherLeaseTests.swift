@@ -80,7 +80,8 @@ struct DispatcherLeaseTests {
         #expect(recorder.count == 1, "a second worker got the message while the first still ran it")
         #expect(try await store.stats(for: "jobs").inFlight == 1)
         #expect(host.metrics.renewedLeases >= 4)
-        await advance(clock, seconds: 2)
+        // The handler's 25s end; a few more steps in case it started sleeping a moment late.
+        for _ in 0..<10 where host.metrics.succeeded == 0 { await advance(clock, seconds: 1) }
         #expect(try await becomesTrue { host.metrics.succeeded == 1 })
         #expect(try await store.stats(for: "jobs").total == 0)
         #expect(recorder.count == 1)
@@ -106,6 +107,9 @@ struct DispatcherLeaseTests {
         await advance(clock, seconds: 21)
         #expect(try await becomesTrue { host.metrics.lostLeases == 1 })
         #expect(!host.lines(containing: "lost the lease").isEmpty)
+        for _ in 0..<10 where host.metrics.busyWorkers > 0 { await advance(clock, seconds: 1) }
+        #expect(try await becomesTrue { host.metrics.busyWorkers == 0 })
+        await letRun()
         #expect(host.metrics.succeeded == 0, "the ack of a lost lease is skipped")
         #expect(!host.lines(containing: "settlements were refused").contains { _ in true })
         await host.shutdown()
@@ -159,7 +163,9 @@ struct DispatcherLeaseTests {
         await advance(clock, seconds: 5)
         #expect(try await becomesTrue { host.metrics.timeouts == 1 })
         #expect(host.metrics.stuckWorkers == 0)
-        await advance(clock, seconds: 5)
+        await advance(clock, seconds: 4)
+        #expect(host.metrics.stuckWorkers == 0, "reported stuck before the grace passed")
+        for _ in 0..<6 where host.metrics.stuckWorkers == 0 { await advance(clock, seconds: 1) }
         #expect(try await becomesTrue { host.metrics.stuckWorkers == 1 })
         #expect(host.metrics.workers == 0)
         #expect(host.host.events.recent(kind: .failure).contains { $0.message.contains("ignores its cancellation") })

@@ -138,7 +138,7 @@ func becomesTrue(_ limit: Duration = .seconds(10), _ condition: () async throws 
 /// (bounded, in real time).
 func letRun(_ iterations: Int = 200) async {
     for _ in 0..<iterations { await Task.yield() }
-    try? await Task.sleep(for: .milliseconds(5))
+    try? await Task.sleep(for: .milliseconds(10))
 }
 
 /// A function config for these tests.
