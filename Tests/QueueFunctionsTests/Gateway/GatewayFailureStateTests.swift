@@ -3,6 +3,7 @@ import Testing
 @testable import QueueFunctions
 @testable import QueueFunctionsHTTP
 @testable import QueueFunctionsGateway
+import QueueFunctionsHost
 import QueueFunctionsTesting
 
 /// A failing handler factory shows in the admin API (and so in `status` and the
@@ -40,6 +41,21 @@ struct GatewayFailureStateTests {
 
         let dashboard = try await httpRequest(port: port, "GET", "/").bodyText
         #expect(dashboard.contains("f.problems"))
+
+        // `status` asks the running host and prints what is wrong under its table.
+        let directory = try RepositoryPaths.temporaryDirectory("status")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let manifest = directory.appendingPathComponent("functions.json")
+        try Data(#"{"queues": [{"name": "jobs"}], "functions": [{"name": "record-jobs", "handler": "RecordingFunction", "trigger": {"queue": "jobs"}}]}"#.utf8)
+            .write(to: manifest)
+        let captured = CapturedOutput()
+        let code = await QueueFunctionsCommand.run(
+            arguments: ["status", "--port", "\(port)", "--manifest", manifest.path, "--store", "memory:"],
+            registry: registry, output: captured.output
+        )
+        #expect(code == CommandExitCode.success, "\(captured.stderr)")
+        #expect(captured.stdout.contains("record-jobs: handler factory failing since 2026-01-01T00:00:00Z"), "\(captured.stdout)")
+        #expect(captured.stdout.contains("DATABASE_URL is not set"))
         await gateway.shutdown()
         await testHost.shutdown()
     }
