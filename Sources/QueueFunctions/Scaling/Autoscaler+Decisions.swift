@@ -8,7 +8,7 @@ extension Autoscaler {
     }
 
     /// Decides for the functions in `due`, shares the cap, applies the counts.
-    func tick(_ due: [FunctionRunner], host: FunctionHost, at now: Date) async {
+    func tick(_ due: [FunctionRunner], host: FunctionHost, at now: Date, uptime: Duration) async {
         var proposals: [String: ScalingDecision] = [:]
         var backlogs: [String: Int] = [:]
         for runner in host.runners {
@@ -19,8 +19,8 @@ extension Autoscaler {
             let interval = runner.function.scale.scaleInterval > .zero ? runner.function.scale.scaleInterval : .seconds(1)
             let decision: ScalingDecision? = state.withLock { state in
                 state.blocked.remove(name)
-                var next = (state.nextTick[name] ?? now).adding(interval)
-                if next <= now { next = now.adding(interval) }
+                var next = (state.nextTick[name] ?? uptime) + interval
+                if next <= uptime { next = uptime + interval }
                 state.nextTick[name] = next
                 state.previous[name] = reading.snapshot
                 return state.policies[name]?.observe(reading.observation)

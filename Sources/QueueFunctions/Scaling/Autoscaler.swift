@@ -41,7 +41,8 @@ public final class Autoscaler: Sendable {
     struct State {
         var policies: [String: ScalingPolicy] = [:]
         var previous: [String: FunctionMetrics.Snapshot] = [:]
-        var nextTick: [String: Date] = [:]
+        /// When each function decides next, on the clock's monotonic ``HostClock/uptime()``.
+        var nextTick: [String: Duration] = [:]
         var counts = Counts()
         var last: [String: ScalingDecision] = [:]
         var history = RingBuffer<ScalingDecision>()
@@ -92,7 +93,7 @@ public final class Autoscaler: Sendable {
 
     /// Runs the loop for `host` until the host stops or the calling task is cancelled.
     public func run(host: FunctionHost) async {
-        let start = host.clock.now()
+        let start = host.clock.uptime()
         state.withLock { state in
             for runner in host.runners {
                 let name = runner.function.name
@@ -109,8 +110,9 @@ public final class Autoscaler: Sendable {
             let stopGeneration = host.activity.generation(of: FunctionHost.stopKey)
             if host.isStopping { break }
             let now = host.clock.now()
-            let due = state.withLock { state in host.runners.filter { (state.nextTick[$0.function.name] ?? now) <= now } }
-            if !due.isEmpty { await tick(due, host: host, at: now) }
+            let uptime = host.clock.uptime()
+            let due = state.withLock { state in host.runners.filter { (state.nextTick[$0.function.name] ?? uptime) <= uptime } }
+            if !due.isEmpty { await tick(due, host: host, at: now, uptime: uptime) }
             await activateIdleFunctions(host: host)
             let (deadline, watched) = nextWait(host: host)
             await wait(until: deadline, watching: watched, host: host, stopGeneration: stopGeneration)
@@ -118,9 +120,9 @@ public final class Autoscaler: Sendable {
     }
 
     /// The earliest next interval, and the queues of functions at zero workers to watch meanwhile.
-    private func nextWait(host: FunctionHost) -> (Date, [String]) {
+    private func nextWait(host: FunctionHost) -> (Duration, [String]) {
         state.withLock { state in
-            let deadline = state.nextTick.values.min() ?? host.clock.now().adding(.seconds(1))
+            let deadline = state.nextTick.values.min() ?? host.clock.uptime() + .seconds(1)
             let watched = host.runners.filter { runner in
                 runner.activeWorkerCount == 0 && runner.function.scale.maxWorkers > 0
                     && !state.blocked.contains(runner.function.name)
@@ -130,13 +132,17 @@ public final class Autoscaler: Sendable {
     }
 
     /// Waits for the next interval, a visible message on a watched queue, or the host's stop.
-    private func wait(until deadline: Date, watching queues: [String], host: FunctionHost, stopGeneration: UInt64) async {
+    /// The interval is measured on the monotonic reading, so setting the wall clock
+    /// neither stalls nor rushes scaling.
+    private func wait(until deadline: Duration, watching queues: [String], host: FunctionHost, stopGeneration: UInt64) async {
         let clock = host.clock
         let store = host.store
+        // The store wakes watchers by its own (wall-clock) time: the same moment, as a date.
+        let storeDeadline = clock.now().adding(deadline - clock.uptime())
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await clock.sleep(until: deadline) }
+            group.addTask { try? await clock.sleep(untilUptime: deadline) }
             for queue in queues {
-                group.addTask { await store.waitForMessages(on: queue, until: deadline) }
+                group.addTask { await store.waitForMessages(on: queue, until: storeDeadline) }
             }
             group.addTask { await host.activity.wait(on: FunctionHost.stopKey, ifGeneration: stopGeneration) }
             await group.next()

@@ -17,6 +17,10 @@ public final class ManualClock: HostClock {
         var uptime: Duration = .zero
         var nextID: UInt64 = 0
         var slots: [UInt64: Slot] = [:]
+        /// Sleepers on ``uptime()``, by the date they sleep until: when the clock passes that
+        /// date, the reading is raised to at least their deadline, so a sleeper never wakes
+        /// to a reading a rounding short of what it waited for.
+        var uptimeFloors: [(date: Date, uptime: Duration)] = []
     }
 
     private let state: Mutex<State>
@@ -38,7 +42,17 @@ public final class ManualClock: HostClock {
 
     /// Suspends until the clock has been advanced to `deadline` on ``uptime()``.
     public func sleep(untilUptime deadline: Duration) async throws {
-        let date = state.withLock { $0.now.adding(deadline - $0.uptime) }
+        let date: Date? = state.withLock { state in
+            if state.uptime >= deadline { return nil }
+            var date = state.now.adding(deadline - state.uptime)
+            if date <= state.now { date = Date(timeIntervalSinceReferenceDate: state.now.timeIntervalSinceReferenceDate.nextUp) }
+            state.uptimeFloors.append((date, deadline))
+            return date
+        }
+        guard let date else {
+            try Task.checkCancellation()
+            return
+        }
         try await sleep(until: date)
     }
 
@@ -130,6 +144,12 @@ public final class ManualClock: HostClock {
         let due: [(Date, CheckedContinuation<Void, any Error>)] = state.withLock { state in
             change(&state)
             let now = state.now
+            if !state.uptimeFloors.isEmpty {
+                for floor in state.uptimeFloors where floor.date <= now && floor.uptime > state.uptime {
+                    state.uptime = floor.uptime
+                }
+                state.uptimeFloors.removeAll { $0.date <= now }
+            }
             var due: [(Date, CheckedContinuation<Void, any Error>)] = []
             for (id, slot) in state.slots {
                 if case .waiting(let deadline, let continuation) = slot, deadline <= now {
