@@ -71,4 +71,21 @@ struct MonotonicDeadlineTests {
         clock.advance(to: clock.now().adding(.seconds(-5)))
         #expect(clock.uptime() == .milliseconds(3_500))
     }
+
+    @Test("a sleeper on the monotonic reading, woken by advancing to its date, sees the reading it waited for")
+    func uptimeSleeperWokenByDate() async throws {
+        let clock = ManualClock()
+        clock.advance(to: clock.now().addingTimeInterval(0.1))
+        for step in 1...50 {
+            let deadline = clock.uptime() + .nanoseconds(333_333_333 * Int64(step % 7 + 1))
+            let sleeper = Task {
+                try await clock.sleep(untilUptime: deadline)
+                return clock.uptime()
+            }
+            #expect(try await becomesTrue { clock.sleeperCount == 1 })
+            let date = try #require(clock.nextDeadline)
+            clock.advance(to: date)
+            #expect(try await sleeper.value >= deadline)
+        }
+    }
 }
