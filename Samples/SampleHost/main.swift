@@ -9,5 +9,6 @@ import SampleFunctions
 // retries and the dead-letter queue:
 //   SAMPLE_FAIL=storage,payments,notifications  (those services fail every call)
 //   SAMPLE_NOTIFICATION_FAILURE_RATE=0.3        (default 0.2)
+//   SAMPLE_FACTORY_FAIL=1                       (every handler factory throws: watch the host back off)
 let services = SampleServices.fromEnvironment()
 exit(await QueueFunctionsCommand.main(registry: SampleApp.registry(services: services)))

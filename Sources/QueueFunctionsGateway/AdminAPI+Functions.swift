@@ -25,7 +25,10 @@ extension AdminAPI {
                 visible: stats.visible, inFlight: stats.inFlight,
                 invocations: metrics.invocations, succeeded: metrics.succeeded, retried: metrics.retried,
                 deadLettered: metrics.deadLettered, failedInvocations: metrics.failedInvocations, timeouts: metrics.timeouts,
-                coldStarts: metrics.coldStarts, coldStartSeconds: metrics.coldStartSeconds, durationSecondsSum: metrics.durationSum
+                coldStarts: metrics.coldStarts, coldStartSeconds: metrics.coldStartSeconds, durationSecondsSum: metrics.durationSum,
+                stuckWorkers: metrics.stuckWorkers, renewedLeases: metrics.renewedLeases, lostLeases: metrics.lostLeases,
+                droppedSettlements: metrics.droppedSettlements, factoryFailure: metrics.factoryFailure,
+                storeFailure: metrics.storeFailure, problems: metrics.problems
             ))
         }
         return rows

@@ -64,6 +64,14 @@ enum AdminResponses {
         var coldStarts: Int
         var coldStartSeconds: Double
         var durationSecondsSum: Double
+        var stuckWorkers: Int
+        var renewedLeases: Int
+        var lostLeases: Int
+        var droppedSettlements: Int
+        var factoryFailure: FunctionMetrics.OngoingFailure?
+        var storeFailure: FunctionMetrics.OngoingFailure?
+        /// What is wrong now, one sentence each ("handler factory failing since …: …").
+        var problems: [String]
     }
 
     /// A stored message (`GET /api/queues/{queue}/messages`, `GET /api/dlq/{queue}`).

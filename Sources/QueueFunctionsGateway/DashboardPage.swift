@@ -41,6 +41,7 @@ enum DashboardPage {
     .card h3 { margin: 0; font-size: 15px; }
     .card .sub { color: var(--muted); font-size: 12px; margin-bottom: 6px; }
     .stats { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); margin-top: 6px; }
+    .problem { color: #b42318; font-size: 12px; margin-top: 6px; font-weight: 600; }
     .stats b { color: var(--ink); font-weight: 600; }
     svg.chart { width: 100%; height: 150px; display: block; }
     svg.chart text { font-size: 10px; fill: var(--muted); }
@@ -246,7 +247,7 @@ enum DashboardPage {
               stat("retried", f.retried), stat("dead-lettered", f.dead_lettered), stat("failed", f.failed_invocations),
               stat("cold starts", f.cold_starts), stat("mean", meanMs)
             ])
-          ]));
+          ].concat((f.problems || []).map(function (text) { return el("div", { "class": "problem", text: text }); }))));
         });
       }
 

@@ -75,6 +75,11 @@ enum MetricsExposition {
             ("queuefunctions_function_workers", "Worker tasks running now.", \.workers),
             ("queuefunctions_function_desired_workers", "Worker tasks the scaler asked for.", \.desiredWorkers),
             ("queuefunctions_function_busy_workers", "Worker tasks inside an invocation now.", \.busyWorkers),
+            ("queuefunctions_function_stuck_workers", "Workers whose handler ignores its cancellation and still runs.", \.stuckWorkers),
+            ("queuefunctions_function_factory_failing", "1 while the handler factory keeps throwing (the workers back off), else 0.",
+             \.factoryFailingFlag),
+            ("queuefunctions_function_store_failing", "1 while store calls keep failing with retryable errors (backing off), else 0.",
+             \.storeFailingFlag),
         ]
         for (name, help, path) in gauges {
             out.family(name, .gauge, help: help)
@@ -85,6 +90,11 @@ enum MetricsExposition {
             ("queuefunctions_function_failed_invocations_total", "Invocations that failed as a whole (threw or timed out).", \.failedInvocations),
             ("queuefunctions_function_timeouts_total", "Invocations cancelled by the function's timeout.", \.timeouts),
             ("queuefunctions_function_cold_starts_total", "Worker starts (handler factory calls).", \.coldStarts),
+            ("queuefunctions_function_renewed_leases_total", "Leases renewed while a handler ran past half the visibility timeout.",
+             \.renewedLeases),
+            ("queuefunctions_function_lost_leases_total", "Leases lost under a running handler (renewal refused as stale).", \.lostLeases),
+            ("queuefunctions_function_dropped_settlements_total",
+             "Settlements of handled messages given up because their leases lapsed while the store failed.", \.droppedSettlements),
         ]
         for (name, help, path) in counters {
             out.family(name, .counter, help: help)
@@ -131,4 +141,11 @@ enum MetricsExposition {
 private extension Array where Element == Int {
     /// The element at `index`, or 0 past the end.
     subscript(safe index: Int) -> Int { indices.contains(index) ? self[index] : 0 }
+}
+
+extension FunctionMetrics.Snapshot {
+    /// 1 while the handler factory is failing, for a Prometheus gauge.
+    fileprivate var factoryFailingFlag: Int { factoryFailure == nil ? 0 : 1 }
+    /// 1 while the store is failing, for a Prometheus gauge.
+    fileprivate var storeFailingFlag: Int { storeFailure == nil ? 0 : 1 }
 }

@@ -80,6 +80,7 @@ struct PostgresMessageTable {
     /// - Throws: `.invalidArgument` when a message id is already in use, or used twice.
     func send(_ messages: [OutgoingMessage], to queue: String) throws -> Int {
         guard !messages.isEmpty else { return 0 }
+        try messages.checkDistinctIDs(queue: queue)
         if let bad = messages.first(where: { $0.id.rawValue.utf8.contains(0) }) {
             throw QueueStoreError(
                 .invalidArgument,

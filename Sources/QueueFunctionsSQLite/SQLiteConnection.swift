@@ -140,8 +140,9 @@ final class SQLiteConnection {
         }
         switch code & 0xFF {
         case SQLITE_BUSY, SQLITE_LOCKED:
+            // Retryable: the host backs off and tries again; finished work is kept meanwhile.
             return QueueStoreError(
-                .unusableLocation,
+                .busy,
                 "database is locked by another process for more than \(DurationText.format(busyTimeout)): \(path); "
                     + "stop the other process that has it open, or give this host its own store file"
             )

@@ -51,9 +51,11 @@ public final class SQLiteQueueStore: DeduplicatingQueueStore {
 
     /// Stores `messages` on `queue`; returns once they are committed.
     ///
-    /// - Throws: ``QueueStoreError`` `.invalidArgument` when a message id is in use.
+    /// - Throws: ``QueueStoreError`` `.invalidArgument` when a message id is in use or
+    ///   appears twice in `messages`.
     public func send(_ messages: [OutgoingMessage], to queue: String) async throws {
         guard !messages.isEmpty else { return }
+        try messages.checkDistinctIDs(queue: queue)
         let now = clock.now()
         let visible = try await worker.perform { connection in
             try SQLiteMessageTable.run(connection) { try $0.send(messages, to: queue, now: now) }

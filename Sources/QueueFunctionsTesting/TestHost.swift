@@ -166,8 +166,8 @@ public final class TestHost: Sendable {
     }
 
     /// Stops the host at once: running invocations are cancelled and their unsettled
-    /// messages are handed back (visible again, their receive given back), as at the end
-    /// of a shutdown's grace period.
+    /// messages fail ("the host shut down while the handler ran"), so the receive counts,
+    /// as at the end of a shutdown's grace period.
     public func shutdownNow() async {
         host.stopNow()
         await runTask.value

@@ -4,11 +4,14 @@ import Synchronization
 /// Runs actions at deadlines on the host clock: one task serves every running
 /// invocation of a function, so an invocation's timeout costs a registration, not a timer.
 ///
+/// Deadlines are readings of the clock's monotonic ``HostClock/uptime()``, so setting
+/// the wall clock neither fires timeouts early nor holds them back.
+///
 /// Entries are few (at most one per worker), so they live in a small array.
 final class DeadlineScheduler: Sendable {
     private struct Entry {
         var id: UInt64
-        var deadline: Date
+        var deadline: Duration
         var action: @Sendable () -> Void
     }
 
@@ -16,7 +19,7 @@ final class DeadlineScheduler: Sendable {
         var entries: [Entry] = []
         var nextID: UInt64 = 0
         /// The deadline the loop sleeps until, or nil while it waits for a first entry.
-        var sleepingUntil: Date?
+        var sleepingUntil: Duration?
     }
 
     private let state = Mutex(State())
@@ -29,10 +32,11 @@ final class DeadlineScheduler: Sendable {
         self.clock = clock
     }
 
-    /// Runs `action` once at `deadline` unless ``cancel(_:)`` comes first.
+    /// Runs `action` once when the clock's ``HostClock/uptime()`` reaches `deadline`,
+    /// unless ``cancel(_:)`` comes first.
     ///
     /// - Returns: The entry's id, for ``cancel(_:)``.
-    func schedule(at deadline: Date, _ action: @escaping @Sendable () -> Void) -> UInt64 {
+    func schedule(at deadline: Duration, _ action: @escaping @Sendable () -> Void) -> UInt64 {
         let (id, wake): (UInt64, Bool) = state.withLock { state in
             state.nextID += 1
             state.entries.append(Entry(id: state.nextID, deadline: deadline, action: action))
@@ -41,6 +45,13 @@ final class DeadlineScheduler: Sendable {
         }
         if wake { wakeUp.notify(Self.key) }
         return id
+    }
+
+    /// Runs `action` once `delay` from now on the monotonic clock, unless ``cancel(_:)`` comes first.
+    ///
+    /// - Returns: The entry's id, for ``cancel(_:)``.
+    func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> UInt64 {
+        schedule(at: clock.uptime() + delay, action)
     }
 
     /// Forgets the entry `id`; its action will not run.
@@ -54,8 +65,8 @@ final class DeadlineScheduler: Sendable {
     func run() async {
         while !Task.isCancelled {
             let generation = wakeUp.generation(of: Self.key)
-            let now = clock.now()
-            let (due, next): ([Entry], Date?) = state.withLock { state in
+            let now = clock.uptime()
+            let (due, next): ([Entry], Duration?) = state.withLock { state in
                 let due = state.entries.filter { $0.deadline <= now }
                 if !due.isEmpty { state.entries.removeAll { $0.deadline <= now } }
                 let next = state.entries.map(\.deadline).min()
@@ -65,7 +76,7 @@ final class DeadlineScheduler: Sendable {
             for entry in due { entry.action() }
             if !due.isEmpty { continue }
             if let next {
-                await wakeUp.wait(on: Self.key, ifGeneration: generation, until: next, clock: clock)
+                await wakeUp.wait(on: Self.key, ifGeneration: generation, untilUptime: next, clock: clock)
             } else {
                 await wakeUp.wait(on: Self.key, ifGeneration: generation)
             }

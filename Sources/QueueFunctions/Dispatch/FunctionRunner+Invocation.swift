@@ -32,6 +32,7 @@ extension FunctionRunner {
     private func invoke(_ prepared: PreparedInvocation) async -> [SettlementPlanner.Planned] {
         let clock = environment.clock
         let started = clock.now()
+        let startedUptime = clock.uptime()
         let deadline = started.adding(function.timeout)
         let invocationID = MessageID.generate().rawValue
         let invoked = prepared.invoked
@@ -51,6 +52,8 @@ extension FunctionRunner {
         }
         let timeout = function.timeout
         let ending = OneShot<SettlementPlanner.Ending>()
+        let watch = HandlerWatch()
+        let renewal = keepAlive(invoked)
         let handler = Task(executorPreference: environment.taskExecutor) {
             do {
                 try await prepared.run(context)
@@ -58,8 +61,9 @@ extension FunctionRunner {
             } catch {
                 ending.resolve(.threw(String(describing: error)))
             }
+            watch.ended()
         }
-        let timer = deadlines.schedule(at: deadline) {
+        let timer = deadlines.schedule(after: timeout) {
             ending.resolve(.timedOut(timeout))
             handler.cancel()
         }
@@ -71,8 +75,10 @@ extension FunctionRunner {
         }
         deadlines.cancel(timer)
         let now = clock.now()
-        let planned = planner.plan(invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random)
-        metrics.recordFinishedInvocation(seconds: now.timeIntervalSince(started))
+        let planned = stopRenewing(
+            renewal, planner.plan(invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random)
+        )
+        metrics.recordFinishedInvocation(seconds: (clock.uptime() - startedUptime).timeInterval)
         report(outcome, planned: planned, invocationID: invocationID)
         switch outcome {
         case .returned, .threw:
@@ -80,7 +86,7 @@ extension FunctionRunner {
         case .timedOut, .shutdown:
             // Release the messages now; only then wait for the handler to stop.
             await apply(planned)
-            await handler.value
+            await waitForCancelled(handler, watch: watch, invocationID: invocationID)
             return []
         }
     }
@@ -103,14 +109,29 @@ extension FunctionRunner {
         ))
     }
 
-    /// Applies planned settlements in one store call and counts them.
-    func apply(_ planned: [SettlementPlanner.Planned]) async {
-        guard !planned.isEmpty else { return }
-        do {
-            account(planned, results: try await environment.store.settle(planned.map(\.settlement)))
-        } catch {
-            logger.error("settling a batch failed; its messages will be delivered again when their leases lapse",
-                         [("error", "\(error)"), ("messages", "\(planned.count)")])
+    /// Waits for a cancelled handler to end. One that has not ended `cancellationGrace`
+    /// after its cancellation is reported as stuck (an event and the `stuckWorkers`
+    /// gauge) and not counted as a live worker until it ends.
+    private func waitForCancelled(_ handler: Task<Void, Never>, watch: HandlerWatch, invocationID: String) async {
+        let check = deadlines.schedule(after: Self.cancellationGrace) { [self] in
+            guard watch.markStuck() else { return }
+            metrics.update {
+                $0.stuckWorkers += 1
+                $0.workers -= 1
+            }
+            let text = "invocation \(invocationID) ignores its cancellation: its handler still runs "
+                + "\(DurationText.format(Self.cancellationGrace)) after it was cancelled; its worker takes no work until it returns"
+            logger.error("handler stuck", [("invocation", invocationID), ("error", text)])
+            environment.events.record(HostEvent(time: environment.clock.now(), kind: .failure, function: function.name, message: text))
+        }
+        await handler.value
+        deadlines.cancel(check)
+        if watch.wasStuck {
+            metrics.update {
+                $0.stuckWorkers -= 1
+                $0.workers += 1
+            }
+            logger.notice("a stuck handler returned", [("invocation", invocationID)])
         }
     }
 

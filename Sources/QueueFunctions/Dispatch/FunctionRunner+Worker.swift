@@ -1,18 +1,29 @@
 import Foundation
 
 extension FunctionRunner {
+    /// What a worker waits for when it pauses.
+    enum WaitCause {
+        /// A message may have become visible (a send, a retry or lease coming due), or the deadline.
+        case messages
+        /// Only this much time on the clock's monotonic reading: a backoff, which nothing
+        /// else may cut short but a retirement or a stop.
+        case backoff(Duration)
+    }
+
     /// One worker task: starts its handler (a cold start), then loops until retired or stopped.
     func workerLoop(_ workerID: Int) async {
-        metrics.update { $0.workers += 1 }
         defer {
             state.withLock { _ = $0.workers.removeValue(forKey: workerID) }
-            metrics.update { $0.workers -= 1 }
             environment.activity.notify(Self.activityKey)
         }
         guard let invoker = await startHandler(workerID) else { return }
+        metrics.update { $0.workers += 1 }
+        defer { metrics.update { $0.workers -= 1 } }
         let decoder = entry.coding.makeDecoder()
-        // Settlements of the last batch, applied together with the next receive.
+        // Settlements of the last batch, applied together with the next receive, and kept
+        // (never thrown away) while the store fails with a retryable error.
         var finished: [SettlementPlanner.Planned] = []
+        var storeBackoff = Backoff.store
         while !shouldExit(workerID) {
             let leases: [Lease]
             do {
@@ -22,14 +33,14 @@ extension FunctionRunner {
                 )
                 account(finished, results: answer.results)
                 leases = answer.leases
+                storeRecovered(&storeBackoff)
             } catch {
-                logger.error("receive failed; retrying after the idle poll interval", [("queue", queue.name), ("error", "\(error)")])
-                if !finished.isEmpty {
-                    logger.error("settling a batch failed; its messages will be delivered again when their leases lapse",
-                                 [("messages", "\(finished.count)")])
+                finished = dropLapsed(finished)
+                let action = finished.isEmpty ? "receiving" : "settling and receiving"
+                guard let delay = storeFailed(error, backoff: &storeBackoff, doing: action, keeping: finished.count) else {
+                    break
                 }
-                finished = []
-                await idle(workerID)
+                await wait(workerID, until: environment.clock.now().adding(delay), markIdle: true, for: .backoff(delay))
                 continue
             }
             finished = []
@@ -39,7 +50,7 @@ extension FunctionRunner {
             }
             let batch = await fillBatchingWindow(leases, workerID: workerID)
             if state.withLock({ $0.stopping }) {
-                finished = batch.map { .init(settlement: Settlement($0.token, .abandon), succeeded: false, deadLettered: false, error: nil) }
+                finished = batch.map(planner.handBack)
                 break
             }
             finished = await process(batch, invoker: invoker, decoder: decoder)
@@ -47,17 +58,18 @@ extension FunctionRunner {
         await apply(finished)
     }
 
-    /// Calls the handler factory, retrying with backoff while it throws.
+    /// Calls the handler factory, backing off on the clock while it throws.
     private func startHandler(_ workerID: Int) async -> (any FunctionInvoker)? {
-        var delay = Duration.seconds(1)
+        var backoff = Backoff.factory
         while !shouldExit(workerID) {
-            let started = environment.clock.now()
+            let started = environment.clock.uptime()
             do {
                 let invoker = try await entry.makeInvoker()
-                let seconds = environment.clock.now().timeIntervalSince(started)
+                let seconds = (environment.clock.uptime() - started).timeInterval
                 metrics.update {
                     $0.coldStarts += 1
                     $0.coldStartSeconds += seconds
+                    $0.factoryFailure = nil
                 }
                 environment.events.record(HostEvent(
                     time: environment.clock.now(), kind: .coldStart, function: function.name,
@@ -66,14 +78,18 @@ extension FunctionRunner {
                 logger.debug("cold start", [("worker", "\(workerID)"), ("duration_ms", String(format: "%.3f", seconds * 1000))])
                 return invoker
             } catch {
+                let delay = backoff.next(random: environment.random())
+                let now = environment.clock.now()
+                if metrics.recordFactoryFailure("\(error)", at: now) {
+                    environment.events.record(HostEvent(
+                        time: now, kind: .failure, function: function.name,
+                        message: "handler factory \(entry.name) failing since \(now): \(error)"
+                    ))
+                }
                 logger.error("handler factory failed; the worker retries after \(DurationText.format(delay))",
-                             [("handler", entry.name), ("error", "\(error)")])
-                environment.events.record(HostEvent(
-                    time: environment.clock.now(), kind: .failure, function: function.name,
-                    message: "creating handler \(entry.name) failed: \(error)"
-                ))
-                await wait(workerID, until: environment.clock.now().adding(delay), markIdle: true)
-                delay = min(delay * 2, .seconds(30))
+                             [("handler", entry.name), ("worker", "\(workerID)"), ("attempt", "\(backoff.failures)"),
+                              ("error", "\(error)")])
+                await wait(workerID, until: now.adding(delay), markIdle: true, for: .backoff(delay))
             }
         }
         return nil
@@ -81,14 +97,21 @@ extension FunctionRunner {
 
     /// Waits for messages (or the poll interval), marked idle so tests and the scaler see it.
     func idle(_ workerID: Int) async {
-        await wait(workerID, until: environment.clock.now().adding(environment.idlePollInterval), markIdle: true)
+        await wait(workerID, until: environment.clock.now().adding(environment.idlePollInterval), markIdle: true, for: .messages)
     }
 
-    /// Waits on the store until `deadline`; retiring or stopping cuts the wait short.
-    private func wait(_ workerID: Int, until deadline: Date, markIdle: Bool) async {
+    /// Waits until `deadline` (or, for `.messages`, until a message may be visible);
+    /// retiring or stopping cuts the wait short.
+    private func wait(_ workerID: Int, until deadline: Date, markIdle: Bool, for cause: WaitCause) async {
         let store = environment.store
+        let clock = environment.clock
         let queueName = queue.name
-        let task = Task(executorPreference: environment.taskExecutor) { await store.waitForMessages(on: queueName, until: deadline) }
+        let task = Task(executorPreference: environment.taskExecutor) {
+            switch cause {
+            case .messages: await store.waitForMessages(on: queueName, until: deadline)
+            case .backoff(let delay): await clock.pause(for: delay)
+            }
+        }
         let proceed = state.withLock { state in
             guard !state.stopping, state.workers[workerID]?.retiring == false else { return false }
             state.workers[workerID]?.wait = task
@@ -118,13 +141,15 @@ extension FunctionRunner {
         var leases = first
         let windowEnd = environment.clock.now().adding(window)
         while leases.count < size, environment.clock.now() < windowEnd, !shouldExit(workerID) {
-            await wait(workerID, until: windowEnd, markIdle: true)
+            await wait(workerID, until: windowEnd, markIdle: true, for: .messages)
             do {
                 leases += try await environment.store.receive(
                     from: queue.name, maxCount: size - leases.count, visibilityTimeout: queue.visibilityTimeout
                 )
             } catch {
-                logger.error("receive failed while filling the batching window", [("error", "\(error)")])
+                // The batch already leased runs as it is; the next receive backs off if the store still fails.
+                logger.error("receive failed while filling the batching window; running the batch gathered so far",
+                             [("queue", queue.name), ("messages", "\(leases.count)"), ("error", "\(error)")])
                 break
             }
         }

@@ -28,6 +28,8 @@ public final class FunctionRunner: Sendable {
         /// The executor that the helper tasks workers start prefer (nil: the default one).
         /// The simulator sets it so that every task of the host runs on its executor.
         public var taskExecutor: (any TaskExecutor)?
+        /// Tripped by the first store error that retrying cannot fix; the host stops on it.
+        package var fatalStoreErrors = FatalStoreErrorLatch()
 
         /// Creates an environment.
         public init(
@@ -79,6 +81,10 @@ public final class FunctionRunner: Sendable {
     let deadlines: DeadlineScheduler
     private let spawns: AsyncStream<Int>
     private let spawnContinuation: AsyncStream<Int>.Continuation
+
+    /// How long a handler may take to honour its cancellation (after a timeout) before its
+    /// worker is reported as stuck.
+    public static let cancellationGrace: Duration = .seconds(5)
 
     /// The key under which runners notify ``Environment/activity``.
     public static let activityKey = "activity"

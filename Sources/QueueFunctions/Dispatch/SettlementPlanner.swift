@@ -11,7 +11,9 @@ struct SettlementPlanner: Sendable {
         case threw(String)
         /// The invocation ran past its timeout and was cancelled.
         case timedOut(Duration)
-        /// The host is shutting down: unsettled items are handed back untouched.
+        /// The host shut down while the handler ran and cancelled it: unsettled items fail
+        /// (their receive counts), so a message that hangs its handler on every start still
+        /// reaches the dead-letter queue after `max_receive_count` restarts.
         case shutdown
     }
 
@@ -21,7 +23,12 @@ struct SettlementPlanner: Sendable {
         var succeeded: Bool
         var deadLettered: Bool
         var error: String?
+        /// When the lease lapses: past it the settlement can no longer apply.
+        var expiresAt: Date
     }
+
+    /// The text recorded for a message whose handler was running when the host shut down.
+    static let shutdownText = "the host shut down while the handler ran, and cancelled it"
 
     let queue: QueueConfig
     let retry: RetryPolicy
@@ -63,7 +70,7 @@ struct SettlementPlanner: Sendable {
                 let text = "timed out after \(DurationText.format(timeout)) and was cancelled; raise the function's timeout if the work needs longer"
                 return apply(.failure(text), to: lease, now: now, random: random)
             case .shutdown:
-                return Planned(settlement: Settlement(lease.token, .abandon), succeeded: false, deadLettered: false, error: nil)
+                return apply(.failure(Self.shutdownText), to: lease, now: now, random: random)
             }
         }
     }
@@ -72,7 +79,8 @@ struct SettlementPlanner: Sendable {
         let attempt = lease.message.receiveCount
         switch kind {
         case .success:
-            return Planned(settlement: Settlement(lease.token, .ack), succeeded: true, deadLettered: false, error: nil)
+            return Planned(settlement: Settlement(lease.token, .ack), succeeded: true, deadLettered: false, error: nil,
+                           expiresAt: lease.expiresAt)
         case .deadLetter(let reason):
             return deadLetter(lease, reason, now: now)
         case .failure(let text):
@@ -89,15 +97,21 @@ struct SettlementPlanner: Sendable {
         let failure = FailureRecord(attempt: lease.message.receiveCount, at: now, error: text)
         return Planned(
             settlement: Settlement(lease.token, .retry(after: delay, failure: failure)),
-            succeeded: false, deadLettered: false, error: text
+            succeeded: false, deadLettered: false, error: text, expiresAt: lease.expiresAt
         )
+    }
+
+    /// The settlement that hands a leased message back untouched: it never reached a handler.
+    func handBack(_ lease: Lease) -> Planned {
+        Planned(settlement: Settlement(lease.token, .abandon), succeeded: false, deadLettered: false, error: nil,
+                expiresAt: lease.expiresAt)
     }
 
     private func deadLetter(_ lease: Lease, _ text: String, now: Date) -> Planned {
         let failure = FailureRecord(attempt: lease.message.receiveCount, at: now, error: text)
         return Planned(
             settlement: Settlement(lease.token, .deadLetter(queue: deadLetterQueue, failure: failure)),
-            succeeded: false, deadLettered: true, error: text
+            succeeded: false, deadLettered: true, error: text, expiresAt: lease.expiresAt
         )
     }
 }

@@ -7,7 +7,7 @@ import Synchronization
 /// ``run(scaling:)`` is the host's lifetime. It returns after ``stop()`` once every
 /// worker has finished its batch. Cancelling the task that runs it is a graceful
 /// stop too: no new batches, running ones get the manifest's shutdown grace period,
-/// then they are cancelled and their messages handed back (see ``shutdown(gracePeriod:)``).
+/// then they are cancelled and their messages fail, counting the receive (see ``shutdown(gracePeriod:)``).
 ///
 /// Shared resources registered with ``FunctionRegistry/resource(_:start:close:)``
 /// are started before the first worker starts and closed, in reverse order, after the
@@ -56,6 +56,7 @@ public final class FunctionHost: Sendable {
         var finished: Latch?
         var stopNowRequested = false
     }
+    private let fatalStoreErrors = FatalStoreErrorLatch()
 
     /// The key under which ``stop()`` notifies ``activity``, so loops such as the
     /// autoscaler can wait for the host to stop.
@@ -84,11 +85,12 @@ public final class FunctionHost: Sendable {
         self.events = events
         self.activity = activity
         self.resources = resources
-        let environment = FunctionRunner.Environment(
+        var environment = FunctionRunner.Environment(
             store: store, clock: clock, logger: logger, events: events, queues: queues,
             idlePollInterval: manifest.host.idlePollInterval, random: random, activity: activity,
             taskExecutor: taskExecutor
         )
+        environment.fatalStoreErrors = fatalStoreErrors
         self.environment = environment
         let runners = try manifest.functions.map { function in
             try Self.makeRunner(function, manifest: manifest, registry: registry, resources: resources, environment: environment)
@@ -96,6 +98,14 @@ public final class FunctionHost: Sendable {
         state = Mutex(State(manifest: manifest, queues: queues, runners: runners))
         (runnersToStart, startRunner) = AsyncStream.makeStream(of: FunctionRunner.self)
         for runner in runners { startRunner.yield(runner) }
+        fatalStoreErrors.onTrip { [weak self] _ in self?.stop() }
+    }
+
+    /// The store error that stopped the host, if one did: an error that retrying cannot fix
+    /// (a corrupt or closed store, a full disk). The host stops itself on the first one;
+    /// `serve` exits with code 4 (store unusable) and this message.
+    public var fatalStoreError: QueueStoreError? {
+        fatalStoreErrors.error
     }
 
     /// The manifest the host runs now (the latest one applied).
@@ -227,8 +237,9 @@ public final class FunctionHost: Sendable {
         activity.notify(Self.stopKey)
     }
 
-    /// Stops at once: running invocations are cancelled and their unsettled messages
-    /// handed back, so nothing waits out a lease.
+    /// Stops at once: running invocations are cancelled and their unsettled messages fail
+    /// (the receive counts); messages leased but not started are handed back. Nothing
+    /// waits out a lease.
     public func stopNow() {
         stop()
         let pools = state.withLock { state in
@@ -263,7 +274,7 @@ public final class FunctionHost: Sendable {
         let logger = logger
         let timer = Task(executorPreference: environment.taskExecutor) { [weak self] in
             guard (try? await clock.sleep(for: gracePeriod)) != nil, let self else { return }
-            logger.warning("grace period over: cancelling running invocations; their messages are handed back")
+            logger.warning("grace period over: cancelling running invocations; their messages fail and are retried")
             self.stopNow()
             guard let abandon, (try? await clock.sleep(for: gracePeriod)) != nil else { return }
             let stuck = self.runners.reduce(0) { $0 + $1.workerCount }

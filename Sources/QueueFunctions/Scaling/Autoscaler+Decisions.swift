@@ -8,14 +8,14 @@ extension Autoscaler {
     }
 
     /// Decides for the functions in `due`, shares the cap, applies the counts.
-    func tick(_ due: [FunctionRunner], host: FunctionHost, at now: Date) async {
+    func tick(_ due: [FunctionRunner], host: FunctionHost, at now: Date, uptime: Duration) async {
         var proposals: [String: ScalingDecision] = [:]
         var backlogs: [String: Int] = [:]
         for runner in host.runners {
             let isDue = due.contains(where: { $0 === runner })
             guard let reading = await read(runner, host: host, at: now) else {
                 // The store could not be read: try again next interval, not at once (no spinning).
-                if isDue { state.withLock { Self.advanceTick(of: runner, after: now, in: &$0) } }
+                if isDue { state.withLock { Self.advanceTick(of: runner, after: uptime, in: &$0) } }
                 continue
             }
             backlogs[runner.function.name] = reading.observation.backlog
@@ -23,7 +23,7 @@ extension Autoscaler {
             let name = runner.function.name
             let decision: ScalingDecision? = state.withLock { state in
                 state.blocked.remove(name)
-                Self.advanceTick(of: runner, after: now, in: &state)
+                Self.advanceTick(of: runner, after: uptime, in: &state)
                 state.previous[name] = reading.snapshot
                 return state.policies[name]?.observe(reading.observation)
             }
@@ -33,11 +33,11 @@ extension Autoscaler {
     }
 
     /// Moves the function's next decision one scale interval on (from `now` if it fell behind).
-    private static func advanceTick(of runner: FunctionRunner, after now: Date, in state: inout State) {
+    private static func advanceTick(of runner: FunctionRunner, after uptime: Duration, in state: inout State) {
         let name = runner.function.name
         let interval = runner.function.scale.scaleInterval > .zero ? runner.function.scale.scaleInterval : .seconds(1)
-        var next = (state.nextTick[name] ?? now).adding(interval)
-        if next <= now { next = now.adding(interval) }
+        var next = (state.nextTick[name] ?? uptime) + interval
+        if next <= uptime { next = uptime + interval }
         state.nextTick[name] = next
     }
 

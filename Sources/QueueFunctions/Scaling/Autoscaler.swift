@@ -43,7 +43,8 @@ public final class Autoscaler: Sendable {
         /// The runner each policy was made for.
         var runners: [String: ObjectIdentifier] = [:]
         var previous: [String: FunctionMetrics.Snapshot] = [:]
-        var nextTick: [String: Date] = [:]
+        /// When each function decides next, on the clock's monotonic ``HostClock/uptime()``.
+        var nextTick: [String: Duration] = [:]
         var counts = Counts()
         var last: [String: ScalingDecision] = [:]
         var history = RingBuffer<ScalingDecision>()
@@ -100,8 +101,9 @@ public final class Autoscaler: Sendable {
             if host.isStopping { break }
             followRunners(of: host)
             let now = host.clock.now()
-            let due = state.withLock { state in host.runners.filter { (state.nextTick[$0.function.name] ?? now) <= now } }
-            if !due.isEmpty { await tick(due, host: host, at: now) }
+            let uptime = host.clock.uptime()
+            let due = state.withLock { state in host.runners.filter { (state.nextTick[$0.function.name] ?? uptime) <= uptime } }
+            if !due.isEmpty { await tick(due, host: host, at: now, uptime: uptime) }
             await activateIdleFunctions(host: host)
             let (deadline, watched) = nextWait(host: host)
             await wait(until: deadline, watching: watched, host: host, stopGeneration: stopGeneration,
@@ -113,7 +115,7 @@ public final class Autoscaler: Sendable {
     /// one whose pool a manifest reload replaced, starts afresh; removed ones are forgotten.
     private func followRunners(of host: FunctionHost) {
         let runners = host.runners
-        let now = host.clock.now()
+        let uptime = host.clock.uptime()
         state.withLock { state in
             for runner in runners where state.runners[runner.function.name] != ObjectIdentifier(runner) {
                 let name = runner.function.name
@@ -124,7 +126,7 @@ public final class Autoscaler: Sendable {
                     failureWindow: failureWindow
                 )
                 state.previous[name] = runner.metrics.snapshot
-                state.nextTick[name] = now
+                state.nextTick[name] = uptime
             }
             let names = Set(runners.map(\.function.name))
             for name in state.runners.keys where !names.contains(name) {
@@ -138,9 +140,9 @@ public final class Autoscaler: Sendable {
     }
 
     /// The earliest next interval, and the queues of functions at zero workers to watch meanwhile.
-    private func nextWait(host: FunctionHost) -> (Date, [String]) {
+    private func nextWait(host: FunctionHost) -> (Duration, [String]) {
         state.withLock { state in
-            let deadline = state.nextTick.values.min() ?? host.clock.now().adding(.seconds(1))
+            let deadline = state.nextTick.values.min() ?? host.clock.uptime() + .seconds(1)
             let watched = host.runners.filter { runner in
                 runner.activeWorkerCount == 0 && runner.function.scale.maxWorkers > 0
                     && !state.blocked.contains(runner.function.name)
@@ -150,15 +152,19 @@ public final class Autoscaler: Sendable {
     }
 
     /// Waits for the next interval, a visible message on a watched queue, or the host's stop.
+    /// The interval is measured on the monotonic reading, so setting the wall clock
+    /// neither stalls nor rushes scaling.
     private func wait(
-        until deadline: Date, watching queues: [String], host: FunctionHost, stopGeneration: UInt64, changeGeneration: UInt64
+        until deadline: Duration, watching queues: [String], host: FunctionHost, stopGeneration: UInt64, changeGeneration: UInt64
     ) async {
         let clock = host.clock
         let store = host.store
+        // The store wakes watchers by its own (wall-clock) time: the same moment, as a date.
+        let storeDeadline = clock.now().adding(deadline - clock.uptime())
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await clock.sleep(until: deadline) }
+            group.addTask { try? await clock.sleep(untilUptime: deadline) }
             for queue in queues {
-                group.addTask { await store.waitForMessages(on: queue, until: deadline) }
+                group.addTask { await store.waitForMessages(on: queue, until: storeDeadline) }
             }
             group.addTask { await host.activity.wait(on: FunctionHost.stopKey, ifGeneration: stopGeneration) }
             group.addTask { await host.activity.wait(on: FunctionHost.runnersChangedKey, ifGeneration: changeGeneration) }

@@ -31,19 +31,25 @@ public struct HostRecord: Codable, Sendable, Equatable {
         public var retried: Int
         /// Messages dead-lettered.
         public var deadLettered: Int
+        /// What is wrong now ("handler factory failing since …: …"); absent from older hosts.
+        public var problems: [String]?
 
         /// Creates a status.
-        public init(workers: Int, desiredWorkers: Int, invocations: Int, succeeded: Int, retried: Int, deadLettered: Int) {
+        public init(
+            workers: Int, desiredWorkers: Int, invocations: Int, succeeded: Int, retried: Int, deadLettered: Int,
+            problems: [String]? = nil
+        ) {
             self.workers = workers
             self.desiredWorkers = desiredWorkers
             self.invocations = invocations
             self.succeeded = succeeded
             self.retried = retried
             self.deadLettered = deadLettered
+            self.problems = problems
         }
 
         enum CodingKeys: String, CodingKey {
-            case workers, invocations, succeeded, retried
+            case workers, invocations, succeeded, retried, problems
             case desiredWorkers = "desired_workers"
             case deadLettered = "dead_lettered"
         }

@@ -75,6 +75,7 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
     /// Stores `messages` on `queue`.
     public func send(_ messages: [OutgoingMessage], to queue: String) async throws {
         let now = clock.now()
+        try messages.checkDistinctIDs(queue: queue)
         let visibleNow = try state.withLock { state in
             try Self.checkOpen(state)
             return try Self.insert(messages, to: queue, in: &state, now: now)

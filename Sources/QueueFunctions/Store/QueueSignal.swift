@@ -104,9 +104,19 @@ public final class QueueSignal: Sendable {
     /// Waits for a notification of `queue` (after `generation`) or for `deadline` on
     /// `clock`, whichever comes first.
     public func wait(on queue: String, ifGeneration generation: UInt64, until deadline: Date, clock: any HostClock) async {
+        await wait(on: queue, ifGeneration: generation) { try? await clock.sleep(until: deadline) }
+    }
+
+    /// Waits for a notification of `queue` (after `generation`) or for the clock's monotonic
+    /// ``HostClock/uptime()`` to reach `deadline`, whichever comes first.
+    package func wait(on queue: String, ifGeneration generation: UInt64, untilUptime deadline: Duration, clock: any HostClock) async {
+        await wait(on: queue, ifGeneration: generation) { try? await clock.sleep(untilUptime: deadline) }
+    }
+
+    private func wait(on queue: String, ifGeneration generation: UInt64, orUntil timer: @escaping @Sendable () async -> Void) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.wait(on: queue, ifGeneration: generation) }
-            group.addTask { try? await clock.sleep(until: deadline) }
+            group.addTask { await timer() }
             await group.next()
             group.cancelAll()
         }

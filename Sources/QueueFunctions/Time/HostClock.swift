@@ -13,6 +13,31 @@ public protocol HostClock: Sendable {
     ///
     /// - Throws: `CancellationError` when the calling task is cancelled first.
     func sleep(until deadline: Date) async throws
+
+    /// A monotonic reading: the time since a fixed point of this clock, which never jumps
+    /// when the wall clock is set. Deadlines, timeouts and backoff are measured on it;
+    /// `now()` stays the time people and the store see.
+    ///
+    /// The default derives it from `now()`, which suits clocks that never go backwards
+    /// (``ManualClock``); ``SystemClock`` reads `ContinuousClock`.
+    func uptime() -> Duration
+
+    /// Suspends until ``uptime()`` has reached `deadline`.
+    ///
+    /// - Throws: `CancellationError` when the calling task is cancelled first.
+    func sleep(untilUptime deadline: Duration) async throws
+}
+
+extension HostClock {
+    /// The time since 1970 as a duration: monotonic for a clock that never goes backwards.
+    public func uptime() -> Duration {
+        Duration(timeInterval: now().timeIntervalSince1970)
+    }
+
+    /// Sleeps until `now()` has moved by what is left until `deadline`.
+    public func sleep(untilUptime deadline: Duration) async throws {
+        try await sleep(until: now().adding(deadline - uptime()))
+    }
 }
 
 extension HostClock {
@@ -40,6 +65,20 @@ public struct SystemClock: HostClock {
             return
         }
         try await Task.sleep(for: .seconds(interval))
+    }
+
+    /// Where ``uptime()`` counts from: the first reading in this process.
+    private static let origin = ContinuousClock.now
+
+    /// The time since this process first read the clock, on `ContinuousClock`: setting
+    /// the wall clock does not move it.
+    public func uptime() -> Duration {
+        ContinuousClock.now - Self.origin
+    }
+
+    /// Sleeps on `ContinuousClock` until ``uptime()`` reaches `deadline`.
+    public func sleep(untilUptime deadline: Duration) async throws {
+        try await Task.sleep(until: Self.origin + deadline, clock: .continuous)
     }
 }
 

@@ -13,8 +13,14 @@ public final class ManualClock: HostClock {
 
     private struct State {
         var now: Date
+        /// The monotonic reading: moved by exactly what ``advance(by:)`` is given.
+        var uptime: Duration = .zero
         var nextID: UInt64 = 0
         var slots: [UInt64: Slot] = [:]
+        /// Sleepers on ``uptime()``, by the date they sleep until: when the clock passes that
+        /// date, the reading is raised to at least their deadline, so a sleeper never wakes
+        /// to a reading a rounding short of what it waited for.
+        var uptimeFloors: [(date: Date, uptime: Duration)] = []
     }
 
     private let state: Mutex<State>
@@ -27,6 +33,27 @@ public final class ManualClock: HostClock {
     /// The clock's current time.
     public func now() -> Date {
         state.withLock { $0.now }
+    }
+
+    /// The time this clock has been advanced by since it was created, exactly.
+    public func uptime() -> Duration {
+        state.withLock { $0.uptime }
+    }
+
+    /// Suspends until the clock has been advanced to `deadline` on ``uptime()``.
+    public func sleep(untilUptime deadline: Duration) async throws {
+        let date: Date? = state.withLock { state in
+            if state.uptime >= deadline { return nil }
+            var date = state.now.adding(deadline - state.uptime)
+            if date <= state.now { date = Date(timeIntervalSinceReferenceDate: state.now.timeIntervalSinceReferenceDate.nextUp) }
+            state.uptimeFloors.append((date, deadline))
+            return date
+        }
+        guard let date else {
+            try Task.checkCancellation()
+            return
+        }
+        try await sleep(until: date)
     }
 
     /// The number of tasks currently sleeping on this clock.
@@ -97,14 +124,32 @@ public final class ManualClock: HostClock {
 
     /// Moves the clock forward by `duration`, waking every sleeper whose deadline has come.
     public func advance(by duration: Duration) {
-        advance(to: now().adding(duration))
+        move { state in
+            guard duration > .zero else { return }
+            state.now = state.now.adding(duration)
+            state.uptime += duration
+        }
     }
 
     /// Moves the clock to `date` (never backwards), waking every sleeper whose deadline has come.
     public func advance(to date: Date) {
+        move { state in
+            guard date > state.now else { return }
+            state.uptime += date.duration(since: state.now)
+            state.now = date
+        }
+    }
+
+    private func move(_ change: (inout State) -> Void) {
         let due: [(Date, CheckedContinuation<Void, any Error>)] = state.withLock { state in
-            if date > state.now { state.now = date }
+            change(&state)
             let now = state.now
+            if !state.uptimeFloors.isEmpty {
+                for floor in state.uptimeFloors where floor.date <= now && floor.uptime > state.uptime {
+                    state.uptime = floor.uptime
+                }
+                state.uptimeFloors.removeAll { $0.date <= now }
+            }
             var due: [(Date, CheckedContinuation<Void, any Error>)] = []
             for (id, slot) in state.slots {
                 if case .waiting(let deadline, let continuation) = slot, deadline <= now {

@@ -53,6 +53,10 @@ enum ServeCommand {
         switch ended {
         case .finished(.success):
             await store.close()
+            if let fatal = service.host.fatalStoreError {
+                // A store error that retrying cannot fix stopped the host: exit 4, not 0.
+                throw CommandError.store("the host stopped because the store failed: \(fatal)")
+            }
             logger.notice("host stopped")
         case .finished(.failure(let error)):
             await store.close()
@@ -114,7 +118,7 @@ enum ServeCommand {
         let second = await signalOrTimeout(signals, after: 1, timeout: grace)
         guard !Task.isCancelled else { return }
         if second {
-            logger.warning("second signal: cancelling running invocations; their messages are handed back")
+            logger.warning("second signal: cancelling running invocations; their messages fail and are retried, counting the receive")
             service.shutdownNow()
         }
         _ = await signalOrTimeout(signals, after: 2, timeout: second ? grace : grace + grace)

@@ -129,6 +129,11 @@ enum StatusCommand {
             context.output.line("")
             context.output.line(hosts.render())
         }
+        let problems = report.functions.flatMap { row in (row.live?.problems ?? []).map { "\(row.name): \($0)" } }
+        if !problems.isEmpty {
+            context.output.line("")
+            for problem in problems { context.output.line(problem) }
+        }
         if !report.hostReachable {
             context.output.line("")
             context.output.line("no host is serving on port \(context.arguments.value("--port") ?? "7071"): worker counts are shown while one runs")
@@ -153,6 +158,8 @@ extension HostFunctionStatus {
                 sum.succeeded += status.succeeded
                 sum.retried += status.retried
                 sum.deadLettered += status.deadLettered
+                let problems = (status.problems ?? []).map { "\(host.machine):\(host.pid): \($0)" }
+                if !problems.isEmpty { sum.problems = (sum.problems ?? []) + problems }
                 total[name] = sum
             }
         }

@@ -9,7 +9,8 @@ extension QueueFunctionsService {
             let snapshot = runner.metrics.snapshot
             functions[runner.function.name] = HostRecord.FunctionStatus(
                 workers: snapshot.workers, desiredWorkers: snapshot.desiredWorkers, invocations: snapshot.invocations,
-                succeeded: snapshot.succeeded, retried: snapshot.retried, deadLettered: snapshot.deadLettered
+                succeeded: snapshot.succeeded, retried: snapshot.retried, deadLettered: snapshot.deadLettered,
+                problems: snapshot.problems.isEmpty ? nil : snapshot.problems
             )
         }
         return HostRecord(

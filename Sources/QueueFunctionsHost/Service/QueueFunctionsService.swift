@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// ``run()`` runs until the task running it is cancelled or ``shutdown()`` is called.
 /// Either way it stops gracefully: no new batches, in-flight batches get the grace
-/// period, the rest are handed back, shared resources close, then it returns. It never
+/// period, the rest are cancelled and retried, shared resources close, then it returns. It never
 /// ends the process. Its shape is swift-service-lifecycle's `Service`, so one line
 /// adds it to a `ServiceGroup`:
 ///

@@ -296,7 +296,7 @@ struct DispatcherTests {
         await host.shutdown()
     }
 
-    @Test("stopping at once hands running messages back: visible again, their receive given back")
+    @Test("stopping at once cancels running handlers and counts their receive, with a failure record")
     func hardStopHandsBack() async throws {
         let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
         let cancelled = Switch(false)
@@ -310,9 +310,9 @@ struct DispatcherTests {
         await host.shutdownNow()
         #expect(cancelled.isOn)
         let message = try #require(try await host.store.peek("jobs", limit: 1).first)
-        #expect(message.state == .visible)
-        #expect(message.receiveCount == 0)
-        #expect(message.failures.isEmpty)
+        #expect(message.state == .delayed(until: host.clock.now().adding(.seconds(1))))
+        #expect(message.receiveCount == 1)
+        #expect(message.failures.map(\.error) == ["the host shut down while the handler ran, and cancelled it"])
     }
 
     @Test("graceful shutdown lets a running batch finish and settle")

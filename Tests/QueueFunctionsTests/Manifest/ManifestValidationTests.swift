@@ -116,7 +116,7 @@ struct ManifestValidationTests {
         #expect(handler.fix.contains("AuditLogger, Scaler, ShipOrder, Unused"))
         #expect(diagnostic("$.functions[2].trigger.queue", .unknownQueue)?.fix.contains("did you mean \"orders\"") == true)
         #expect(diagnostic("$.producers[4].queue", .unknownQueue)?.fix.contains("did you mean \"orders\"") == true)
-        #expect(diagnostic("$.queues[0].visibility_timeout", .visibilityTimeoutTooShort)?.fix.contains("at least 6m (6× the timeout)") == true)
+        #expect(diagnostic("$.queues[0].visibility_timeout", .visibilityTimeoutTooShort)?.fix.contains("6m (6× the timeout plus the window) is advised") == true)
         #expect(diagnostic("$.producers[1].route", .invalidRoute)?.fix.contains("GET, POST, PUT, PATCH, DELETE") == true)
         #expect(diagnostic("$.queues[0].max_receive_count", .wrongType)?.fix == "write 5 without quotes")
         let unused = try #require(diagnostic("$.functions", .unusedHandler))

@@ -101,9 +101,21 @@ struct DifferentialScript {
             let delay = int(0...9) < 6 ? Duration.zero : micros(1...20_000_000)
             messages.append(OutgoingMessage(body: Data("body \(nextID)".utf8), delay: delay, id: MessageID("m\(nextID)")))
         }
+        // Now and then a bad batch: the same id twice in one send. Every engine refuses it whole.
+        if let first = messages.first, int(0...7) == 0 {
+            messages.append(OutgoingMessage(body: Data("duplicate".utf8), id: first.id))
+        }
         log.append("send \(messages.map { "\($0.id)+\($0.delay)" }) to \(queue)")
-        for store in stores { try await store.send(messages, to: queue) }
-        return ["", ""]
+        var answers: [String] = []
+        for store in stores {
+            do {
+                try await store.send(messages, to: queue)
+                answers.append("")
+            } catch let error as QueueStoreError {
+                answers.append("refused \(error.kind): \(error.message)")
+            }
+        }
+        return answers
     }
 
     mutating func receive() async throws -> [String] {

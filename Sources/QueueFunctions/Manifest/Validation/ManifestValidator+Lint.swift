@@ -43,8 +43,8 @@ extension ManifestValidator {
             }
             guard let queueName = function.queue, let queue = declaredQueue(named: queueName) else { continue }
             let advised = function.timeout * Self.visibilityTimeoutFactor + function.batchingWindow
-            // Shorter than the timeout itself is an error, reported by the validator.
-            guard queue.visibilityTimeout >= function.timeout, queue.visibilityTimeout < advised else { continue }
+            // Shorter than the timeout plus the window is an error, reported by the validator.
+            guard queue.visibilityTimeout >= function.timeout + function.batchingWindow, queue.visibilityTimeout < advised else { continue }
             let functionName = function.name.map(JSONText.string) ?? function.path
             report(.warning, .visibilityTimeoutBelowAdvice, JSONPath.member(queue.path, "visibility_timeout"),
                    "visibility_timeout \(DurationText.format(queue.visibilityTimeout)) of queue \(JSONText.string(queueName)) is less than "

@@ -143,21 +143,32 @@ struct ManifestValidator {
         report(.error, .unknownQueue, path, "queue \(JSONText.string(queue)) is not declared", fix)
     }
 
+    /// A lease starts at receive; the handler's timeout starts after the batching window.
+    /// The visibility timeout must cover both, or a message could be delivered again
+    /// while it is still being handled (the host also renews leases of long batches).
     private mutating func checkVisibilityTimeout(of queueName: String, against function: ManifestDraft.Function) {
         let declared = declaredQueue(named: queueName)
         let visibility = declared?.visibilityTimeout ?? QueueConfig(name: queueName).visibilityTimeout
-        guard visibility < function.timeout else { return }
-        let advised = DurationText.format(function.timeout * 6)
+        let window = function.batchingWindow
+        let needed = function.timeout + window
+        guard visibility < needed else { return }
+        let advised = DurationText.format(function.timeout * 6 + window)
         let functionName = function.name.map(JSONText.string) ?? function.path
+        let covered = window > .zero
+            ? "the \(DurationText.format(function.timeout)) timeout plus the \(DurationText.format(window)) batching window"
+            : "the \(DurationText.format(function.timeout)) timeout"
         let message = "visibility_timeout \(DurationText.format(visibility)) of queue \(JSONText.string(queueName)) is shorter than "
-            + "the \(DurationText.format(function.timeout)) timeout of function \(functionName), "
+            + "\(covered) of function \(functionName), "
             + "so a message would be delivered again while it is still being handled"
+        let lower = window > .zero ? "or lower the function's timeout or batching_window" : "or lower the function's timeout"
         if let declared {
             report(.error, .visibilityTimeoutTooShort, JSONPath.member(declared.path, "visibility_timeout"), message,
-                   "raise visibility_timeout to at least \(advised) (6× the timeout), or lower the function's timeout")
+                   "raise visibility_timeout to at least \(DurationText.format(needed)); \(advised) (6× the timeout plus the window) "
+                       + "is advised; \(lower)")
         } else {
             report(.error, .visibilityTimeoutTooShort, JSONPath.member(function.path, "timeout"), message,
-                   "declare queue \(JSONText.string(queueName)) with \"visibility_timeout\": \(JSONText.string(advised)) (6× the timeout), or lower the timeout")
+                   "declare queue \(JSONText.string(queueName)) with \"visibility_timeout\": \(JSONText.string(advised)) "
+                       + "(6× the timeout plus the window), \(lower)")
         }
     }
 
