@@ -136,10 +136,7 @@ struct ChaosTests {
         await sqlite.close()
     }
 
-    @Test(
-        "finished work survives a failing settle: duplicates come only from lapsed leases",
-        .disabled("needs failure-paths branch: today a failed settle drops the batch's acks and the batch runs again")
-    )
+    @Test("finished work survives a failing settle: duplicates come only from lapsed leases")
     func settlementsAreKept() async throws {
         let clock = ManualClock()
         let faults = StoreFaults(seed: 2026, clock: clock, [
@@ -158,10 +155,7 @@ struct ChaosTests {
         await host.shutdown()
     }
 
-    @Test(
-        "a store failing every call for 10 s gets a few calls per second per function, and the host recovers by itself",
-        .disabled("needs failure-paths branch: today a failing receive retries after a wait that returns at once while messages are visible, so it spins")
-    )
+    @Test("a store failing every call for 10 s gets a few calls per second per function, and the host recovers by itself")
     func outage() async throws {
         let clock = ManualClock()
         let faults = StoreFaults(seed: 7, clock: clock)
