@@ -62,6 +62,7 @@ struct ManifestDecoder {
             idempotencyWindow: duration(fields, "idempotency_window", default: defaults.idempotencyWindow, bounds: .any)
                 ?? defaults.idempotencyWindow
         )
+        draft.host.profile = profile(fields) ?? .native
     }
 
     private mutating func decodeQueue(_ value: JSONValue, index: Int) {
@@ -118,6 +119,7 @@ struct ManifestDecoder {
         if let scale = fields["scale"] {
             function.scale = decodeScale(scale.value, path: fields.path("scale"))
         }
+        function.profile = profile(fields)
         draft.functions.append(function)
     }
 
@@ -126,6 +128,7 @@ struct ManifestDecoder {
         function.queue = string(fields, "queue", requiredFix: #"add "queue": the name of a queue declared under "queues""#)
         function.batchSize = int(fields, "batch_size", default: 10, bounds: .between(1, 10_000)) ?? function.batchSize
         function.batchingWindow = duration(fields, "batching_window", default: .zero, bounds: .any) ?? function.batchingWindow
+        decodePlatformTriggerKeys(fields, into: &function)
     }
 
     private mutating func decodeRetry(_ value: JSONValue, path: String) -> RetryPolicy {

@@ -26,6 +26,7 @@ struct ManifestValidator {
         validator.checkFunctions()
         validator.checkHandlers()
         validator.checkProducers()
+        validator.checkProfiles()
         validator.lint()
         return validator.diagnostics
     }
@@ -100,7 +101,8 @@ struct ManifestValidator {
             } else {
                 triggers[queue] = function
             }
-            checkVisibilityTimeout(of: queue, against: function)
+            // Lambda's own check, in its own words, replaces this one (ManifestValidator+Profiles).
+            if !draft.profile(of: function).isLambda { checkVisibilityTimeout(of: queue, against: function) }
         }
     }
 
