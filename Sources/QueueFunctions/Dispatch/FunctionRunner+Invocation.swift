@@ -59,6 +59,8 @@ extension FunctionRunner {
                 ending.resolve(.threw(String(describing: error)))
             }
         }
+        let renewal = startLeaseRenewal(invoked, started: started)
+        defer { renewal?.stop() }
         let timer = deadlines.schedule(at: deadline) {
             ending.resolve(.timedOut(timeout))
             handler.cancel()
@@ -71,7 +73,10 @@ extension FunctionRunner {
         }
         deadlines.cancel(timer)
         let now = clock.now()
-        let planned = planner.plan(invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random)
+        let planned = planner.plan(
+            invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random,
+            invalidResponse: prepared.invalidResponse()
+        )
         metrics.recordFinishedInvocation(seconds: now.timeIntervalSince(started))
         report(outcome, planned: planned, invocationID: invocationID)
         switch outcome {
@@ -106,6 +111,7 @@ extension FunctionRunner {
     /// Applies planned settlements in one store call and counts them.
     func apply(_ planned: [SettlementPlanner.Planned]) async {
         guard !planned.isEmpty else { return }
+        await sendPoisonCopies(planned)
         do {
             account(planned, results: try await environment.store.settle(planned.map(\.settlement)))
         } catch {

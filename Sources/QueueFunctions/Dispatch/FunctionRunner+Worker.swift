@@ -15,6 +15,7 @@ extension FunctionRunner {
         var finished: [SettlementPlanner.Planned] = []
         while !shouldExit(workerID) {
             let leases: [Lease]
+            await sendPoisonCopies(finished)
             do {
                 let answer = try await environment.store.settleAndReceive(
                     finished.map(\.settlement), from: queue.name, maxCount: function.trigger.batchSize,
@@ -37,7 +38,7 @@ extension FunctionRunner {
                 await idle(workerID)
                 continue
             }
-            let batch = await fillBatchingWindow(leases, workerID: workerID)
+            let batch = await cutToPayloadLimit(await fillBatchingWindow(leases, workerID: workerID))
             if state.withLock({ $0.stopping }) {
                 finished = batch.map { .init(settlement: Settlement($0.token, .abandon), succeeded: false, deadLettered: false, error: nil) }
                 break

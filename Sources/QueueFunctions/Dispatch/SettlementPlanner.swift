@@ -21,16 +21,24 @@ struct SettlementPlanner: Sendable {
         var succeeded: Bool
         var deadLettered: Bool
         var error: String?
+        /// Azure Storage Queue: the body to add to the poison queue before the message is deleted.
+        var poisonCopy: Data?
     }
 
     let queue: QueueConfig
     let retry: RetryPolicy
     let deadLetterQueue: String
+    /// The platform whose batch and retry rules apply.
+    let profile: PlatformProfile
+    /// Lambda's `ReportBatchItemFailures`.
+    let reportBatchItemFailures: Bool
 
-    init(queue: QueueConfig, retry: RetryPolicy) {
+    init(queue: QueueConfig, retry: RetryPolicy, profile: PlatformProfile = .native, reportBatchItemFailures: Bool = false) {
         self.queue = queue
         self.retry = retry
         self.deadLetterQueue = queue.effectiveDeadLetterQueue
+        self.profile = profile
+        self.reportBatchItemFailures = reportBatchItemFailures
     }
 
     /// Settlements for messages whose receive count is already past the limit before
@@ -48,9 +56,13 @@ struct SettlementPlanner: Sendable {
 
     /// The settlement for each invoked lease, from the handler's outcomes and how it ended.
     func plan(
-        _ leases: [Lease], outcomes: [MessageID: ItemOutcome], ending: Ending, now: Date, random: () -> Double
+        _ leases: [Lease], outcomes: [MessageID: ItemOutcome], ending: Ending, now: Date, random: () -> Double,
+        invalidResponse: [String] = []
     ) -> [Planned] {
-        leases.map { lease in
+        let (outcomes, ending) = profile.batchResponse(
+            outcomes: outcomes, ending: ending, invalidResponse: invalidResponse, reportBatchItemFailures: reportBatchItemFailures
+        )
+        return leases.map { lease in
             if let outcome = outcomes[lease.message.id] {
                 return apply(outcome.kind, to: lease, now: now, random: random)
             }
@@ -77,7 +89,7 @@ struct SettlementPlanner: Sendable {
             return deadLetter(lease, reason, now: now)
         case .failure(let text):
             if attempt >= queue.maxReceiveCount { return deadLetter(lease, text, now: now) }
-            let delay = retry.delay(afterAttempt: attempt, unit: random())
+            let delay = profile.retryDelay(for: lease, retry: retry, now: now) ?? retry.delay(afterAttempt: attempt, unit: random())
             return retryPlan(lease, after: delay, text, now: now)
         case .retry(let delay, let text):
             if attempt >= queue.maxReceiveCount { return deadLetter(lease, text, now: now) }
@@ -94,6 +106,11 @@ struct SettlementPlanner: Sendable {
     }
 
     private func deadLetter(_ lease: Lease, _ text: String, now: Date) -> Planned {
+        if profile.isAzureStorageQueue {
+            // QueueProcessor.cs: a new message with the body only, then the original is deleted.
+            return Planned(settlement: Settlement(lease.token, .ack), succeeded: false, deadLettered: true, error: text,
+                           poisonCopy: lease.message.body)
+        }
         let failure = FailureRecord(attempt: lease.message.receiveCount, at: now, error: text)
         return Planned(
             settlement: Settlement(lease.token, .deadLetter(queue: deadLetterQueue, failure: failure)),

@@ -1,0 +1,83 @@
+import Foundation
+import Synchronization
+
+/// Dispatcher steps that only some platform profiles take: Azure's poison copies and
+/// lease renewal, Lambda's payload cap.
+extension FunctionRunner {
+    /// Adds the body of every message planned for Azure's poison queue as a new message
+    /// (`poisonQueue.AddMessageAndCreateIfNotExists(message.Body)`): new id, no history.
+    /// The original is deleted afterwards, so, as on Azure, a failed delete can leave a duplicate.
+    func sendPoisonCopies(_ planned: [SettlementPlanner.Planned]) async {
+        for plan in planned {
+            guard let body = plan.poisonCopy else { continue }
+            do {
+                _ = try await environment.store.send(body, to: planner.deadLetterQueue)
+            } catch {
+                logger.error("adding a message to the poison queue failed; it is delivered again when its lease lapses",
+                             [("message_id", plan.settlement.token.messageID.rawValue), ("error", "\(error)")])
+            }
+        }
+    }
+
+    /// Lambda invokes before a batch's bodies pass 6 MB: the leases beyond the cap are
+    /// handed back (visible again, their receive given back) for a later batch.
+    func cutToPayloadLimit(_ leases: [Lease]) async -> [Lease] {
+        guard function.profile.isLambda else { return leases }
+        var total = 0
+        var kept: [Lease] = []
+        for lease in leases {
+            total += lease.message.body.count
+            if total > LambdaSQSRules.maximumPayloadBytes, !kept.isEmpty { break }
+            kept.append(lease)
+        }
+        let released = leases.dropFirst(kept.count)
+        if !released.isEmpty {
+            await apply(released.map { .init(settlement: Settlement($0.token, .abandon), succeeded: false, deadLettered: false, error: nil) })
+        }
+        return kept
+    }
+
+    /// Renews the leases of a running batch as Azure does: the Storage Queue trigger at
+    /// half its 10-minute lease (at least every minute) for as long as the function runs;
+    /// Service Bus at half the lock duration, for single dispatch only and for at most
+    /// `maxAutoLockRenewalDuration` (5 minutes). Nil for profiles that do not renew.
+    func startLeaseRenewal(_ leases: [Lease], started: Date) -> LeaseRenewal? {
+        let profile = function.profile
+        guard profile.isAzure, !leases.isEmpty else { return nil }
+        if profile.isAzureServiceBus, leases.count > 1 { return nil }
+        let lease = queue.visibilityTimeout
+        let interval = profile.isAzureStorageQueue ? max(AzureStorageQueueRules.minimumRenewalInterval, lease / 2) : lease / 2
+        guard interval > .zero else { return nil }
+        let until = profile.isAzureServiceBus ? started.adding(AzureServiceBusRules.maximumAutoLockRenewal) : nil
+        let renewal = LeaseRenewal()
+        renewal.schedule(runner: self, tokens: leases.map(\.token), at: started.adding(interval), interval: interval, until: until)
+        return renewal
+    }
+}
+
+/// The renewal timer of one running batch; ``stop()`` ends it when the invocation does.
+final class LeaseRenewal: Sendable {
+    private let stopped = Mutex(false)
+
+    /// Arms the next renewal at `time`.
+    func schedule(runner: FunctionRunner, tokens: [LeaseToken], at time: Date, interval: Duration, until: Date?) {
+        if let until, time > until { return }
+        let id = runner.deadlines.schedule(at: time) { [self] in
+            guard !stopped.withLock({ $0 }) else { return }
+            Task {
+                let visibility = runner.queue.visibilityTimeout
+                for token in tokens {
+                    _ = try? await runner.environment.store.extend(token, visibilityTimeout: visibility)
+                }
+                runner.logger.debug("lease renewed", [("messages", "\(tokens.count)"), ("for", DurationText.format(visibility))])
+                self.schedule(runner: runner, tokens: tokens, at: time.adding(interval), interval: interval, until: until)
+            }
+        }
+        if stopped.withLock({ $0 }) { runner.deadlines.cancel(id) }
+    }
+
+    /// Stops renewing.
+    func stop() {
+        stopped.withLock { $0 = true }
+    }
+}
