@@ -1,0 +1,92 @@
+import Foundation
+import Synchronization
+@testable import QueueFunctions
+import QueueFunctionsTesting
+
+/// A manifest with queue `jobs` (plus `queue` keys) triggering function `work`
+/// (handler `Worker`) under `profile`, with `function` and `trigger` keys spliced in.
+func profileManifest(_ profile: String, queue: String = "", function: String = "", trigger: String = "") -> String {
+    oneFunctionManifest(
+        queue: queue, function: ([#""profile": "\#(profile)""#] + (function.isEmpty ? [] : [function])).joined(separator: ", "),
+        trigger: trigger
+    )
+}
+
+/// A TestHost running `function` as handler `Worker` of the manifest `json`.
+func profileHost<Function: QueueFunction>(_ function: Function, manifest json: String) throws -> TestHost {
+    let loaded = try loadManifest(json)
+    var registry = FunctionRegistry()
+    registry.register("Worker", function)
+    return try TestHost(manifest: loaded.manifest, registry: registry)
+}
+
+/// The error messages of `json`'s diagnostics with `severity`.
+func diagnostics(_ json: String, _ severity: ManifestDiagnostic.Severity = .error) -> [ManifestDiagnostic] {
+    do {
+        let loaded = try loadManifest(json)
+        return severity == .warning ? loaded.warnings : []
+    } catch {
+        return error.diagnostics.filter { $0.severity == severity }
+    }
+}
+
+/// Sends `numbers` as jobs in one store call, so they arrive in one batch.
+@discardableResult
+func sendTogether(_ numbers: [Int], to host: TestHost, queue: String = "jobs") async throws -> [MessageID] {
+    let bodies = try numbers.map { try JSONEncoder().encode(Job(number: $0)) }
+    return try await host.host.queues.send(bodies: bodies, to: queue)
+}
+
+/// Settles each item of a batch by its number, as a partial batch response would.
+struct ScriptedBatchFunction: QueueFunction {
+    typealias Message = Job
+    let recorder: Recorder
+    var fail: Set<Int> = []
+    var deadLetter: Set<Int> = []
+    var throwAfterSettling = false
+    var foreignID: MessageID?
+
+    func handle(_ batch: MessageBatch<Job>, context: FunctionContext) async throws {
+        for item in batch {
+            recorder.record(item.message, item.metadata, at: context.clock.now())
+            if fail.contains(item.message.number) {
+                batch.settle(item, .failure("item \(item.message.number) failed"))
+            } else if deadLetter.contains(item.message.number) {
+                batch.settle(item, .deadLetter(reason: "item \(item.message.number) can never succeed"))
+            } else {
+                batch.settle(item, .success)
+            }
+        }
+        if let foreignID { batch.settle(foreignID, .failure("not in this batch")) }
+        if throwAfterSettling { throw HandlerFailure(description: "crashed after settling its items") }
+    }
+}
+
+/// Keeps the metadata of every message it sees.
+final class MetadataRecorder: Sendable {
+    private let seen = Mutex<[MessageMetadata]>([])
+    func record(_ metadata: MessageMetadata) { seen.withLock { $0.append(metadata) } }
+    var all: [MessageMetadata] { seen.withLock { $0 } }
+}
+
+/// Records each message's metadata and sizes of the batches it saw.
+struct MetadataFunction: QueueFunction {
+    typealias Message = RawBody
+    let recorder: MetadataRecorder
+    let batches: Recorder
+
+    func handle(_ batch: MessageBatch<RawBody>, context: FunctionContext) async throws {
+        batches.record(Job(number: batch.count), batch.items[0].metadata, at: context.clock.now())
+        for item in batch { recorder.record(item.metadata) }
+    }
+}
+
+/// Waits (in real time, bounded) until `condition` holds.
+func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+    let giveUp = Date().addingTimeInterval(5)
+    while Date() < giveUp {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return try await condition()
+}
