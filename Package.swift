@@ -5,6 +5,7 @@ import PackageDescription
 //
 //   QueueFunctionsHost ──► QueueFunctionsGateway ──► QueueFunctionsHTTP
 //          │   ├──► QueueFunctionsSQLite ──► CSQLite
+//          │   ├──► QueueFunctionsPostgres ──► CLibPQ
 //          │   └──► QueueFunctionsSimulator
 //          ▼
 //   QueueFunctions (core)  ◄── QueueFunctionsTesting
@@ -18,6 +19,7 @@ let package = Package(
         .library(name: "QueueFunctions", targets: ["QueueFunctions"]),
         .library(name: "QueueFunctionsTesting", targets: ["QueueFunctionsTesting"]),
         .library(name: "QueueFunctionsSQLite", targets: ["QueueFunctionsSQLite"]),
+        .library(name: "QueueFunctionsPostgres", targets: ["QueueFunctionsPostgres"]),
         .library(name: "QueueFunctionsHost", targets: ["QueueFunctionsHost"]),
         .executable(name: "SampleHost", targets: ["SampleHost"]),
         .executable(name: "QueueBenchmarks", targets: ["QueueBenchmarks"]),
@@ -29,9 +31,16 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(name: "QueueFunctions"),
         .target(name: "QueueFunctionsTesting", dependencies: ["QueueFunctions"]),
         .target(name: "QueueFunctionsSQLite", dependencies: ["QueueFunctions", "CSQLite"]),
+        .target(name: "QueueFunctionsPostgres", dependencies: ["QueueFunctions", "CLibPQ"]),
         .target(name: "QueueFunctionsHTTP"),
         .target(name: "QueueFunctionsGateway", dependencies: ["QueueFunctions", "QueueFunctionsHTTP"]),
         .target(name: "QueueFunctionsSimulator", dependencies: ["QueueFunctions"]),
@@ -40,6 +49,7 @@ let package = Package(
             dependencies: [
                 "QueueFunctions", "QueueFunctionsSQLite", "QueueFunctionsHTTP", "QueueFunctionsGateway",
                 "QueueFunctionsSimulator",
+                "QueueFunctionsPostgres",
             ]
         ),
         .target(
@@ -62,6 +72,7 @@ let package = Package(
             dependencies: [
                 "QueueFunctions", "QueueFunctionsTesting", "QueueFunctionsSQLite", "QueueFunctionsHTTP",
                 "QueueFunctionsGateway", "QueueFunctionsSimulator", "QueueFunctionsHost", "SampleFunctions",
+                "QueueFunctionsPostgres",
             ]
         ),
     ],

@@ -2,7 +2,7 @@ import Foundation
 import QueueFunctionsHost
 
 /// What to run, parsed from the command line:
-/// `QueueBenchmarks [all|send|e2e|latency|memory] [--engine memory|sqlite|both] [--messages N]
+/// `QueueBenchmarks [all|send|e2e|latency|memory] [--engine memory|sqlite|both|postgres] [--messages N]
 /// [--runs R] [--workers 1,2,4,8] [--handler raw|json|both] [--quick] [--markdown]`.
 struct BenchmarkOptions: Sendable {
     /// The suites a run can select.
@@ -24,7 +24,7 @@ struct BenchmarkOptions: Sendable {
     var commandLine = ""
 
     static let usage = """
-        usage: QueueBenchmarks [all|send|e2e|latency|memory] [--engine memory|sqlite|both]
+        usage: QueueBenchmarks [all|send|e2e|latency|memory] [--engine memory|sqlite|both|postgres]
                                [--messages N] [--runs R] [--workers 1,2,4,8] [--handler raw|json|both]
                                [--quick] [--markdown]
         """
@@ -51,7 +51,8 @@ struct BenchmarkOptions: Sendable {
                 case "memory": options.engines = [.memory]
                 case "sqlite": options.engines = [.sqlite(.normal)]
                 case "both": options.engines = [.memory, .sqlite(.normal)]
-                case let other: throw BenchmarkError("unknown engine '\(other)'; use memory, sqlite or both")
+                case "postgres": options.engines = [try BenchEngine.postgres()]
+                case let other: throw BenchmarkError("unknown engine '\(other)'; use memory, sqlite, both or postgres")
                 }
             case "--messages": options.messages = try positive(value(argument), flag: argument)
             case "--runs":

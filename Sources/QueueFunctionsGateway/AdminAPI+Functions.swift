@@ -65,13 +65,15 @@ extension AdminAPI {
         return AdminResponses.json(["events": Array(events)])
     }
 
-    /// What the host runs and since when.
-    func hostInfo() -> HTTPResponse {
-        AdminResponses.json(AdminResponses.Host(
+    /// What the host runs and since when, and every live host of the store.
+    func hostInfo() async throws -> HTTPResponse {
+        let registry = host.store as? any HostRegistry
+        let hosts = try await registry?.hosts(seenWithin: HostHeartbeat.liveWindow) ?? []
+        return AdminResponses.json(AdminResponses.Host(
             store: MetricsExposition.storeEngine(host.store), startedAt: startedAt,
             uptimeSeconds: max(0, host.clock.now().timeIntervalSince(startedAt)),
             functions: host.runners.count, queues: host.manifest.queues.count, routes: routes,
-            adminTokenRequired: adminTokenRequired
+            adminTokenRequired: adminTokenRequired, liveHosts: hosts
         ))
     }
 }

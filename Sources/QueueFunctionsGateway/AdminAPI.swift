@@ -81,7 +81,7 @@ struct AdminAPI: Sendable {
         case (.get, "/api"):
             return AdminResponses.json(["endpoints": Self.endpoints.map(\.description)])
         case (.get, "/api/host"):
-            return hostInfo()
+            return try await hostInfo()
         case (.get, "/api/queues"):
             return AdminResponses.json(["queues": try await queueRows()])
         case (.get, "/api/queues/{queue}"):

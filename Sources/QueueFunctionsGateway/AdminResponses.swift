@@ -171,6 +171,8 @@ enum AdminResponses {
         var queues: Int
         var routes: [String]
         var adminTokenRequired: Bool
+        /// Every host serving the store (from the store's heartbeat registry), this one included.
+        var liveHosts: [HostRecord]
     }
 
     /// A JSON response encoding `value` with snake_case keys, sorted, and ISO 8601 dates.

@@ -334,7 +334,12 @@ enum DashboardPage {
         ]).then(function (results) {
           var host = results[0];
           document.getElementById("host-meta").textContent = host.functions + " function(s), " + host.queues +
-            " queue(s), store " + host.store + (host.routes.length ? ", routes " + host.routes.join(", ") : "");
+            " queue(s), store " + host.store + (host.routes.length ? ", routes " + host.routes.join(", ") : "") +
+            (host.live_hosts.length ? " · live hosts: " + host.live_hosts.map(function (h) {
+              var workers = 0;
+              for (var name in h.functions) workers += h.functions[name].workers;
+              return h.machine + ":" + h.pid + (h.address ? " " + h.address : "") + " (" + workers + " workers)";
+            }).join(", ") : "");
           document.getElementById("login").classList.remove("shown");
           renderFunctions(results[1].functions, results[2].samples);
           renderDLQs(results[3].dead_letter_queues);

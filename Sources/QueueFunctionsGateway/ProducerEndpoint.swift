@@ -45,7 +45,8 @@ struct ProducerEndpoint: Sendable {
             response.headers.add(name: "Idempotent-Replayed", value: "true")
             return response
         case .claimed:
-            let (response, id) = await send(request.body, producer: producer)
+            // The store deduplicates too, so the key holds across hosts and restarts.
+            let (response, id) = await send(request.body, producer: producer, deduplicationKey: scopedKey)
             if let id {
                 idempotency.complete(scopedKey, id: id, now: clock.now())
             } else {
@@ -55,12 +56,28 @@ struct ProducerEndpoint: Sendable {
         }
     }
 
-    /// Queues `body`; the response to give, and the message id when it was queued.
-    private func send(_ body: Data, producer: ProducerConfig) async -> (response: HTTPResponse, id: MessageID?) {
+    /// Queues `body` (deduplicated by `deduplicationKey` when given); the response to give,
+    /// and the message id when it was queued.
+    private func send(
+        _ body: Data, producer: ProducerConfig, deduplicationKey: String? = nil
+    ) async -> (response: HTTPResponse, id: MessageID?) {
         do {
-            let id = try await queues.send(body: body, to: producer.queue)
-            counters.count(producer.route, .accepted)
-            return (Self.accepted(id: id, queue: producer.queue), id)
+            guard let deduplicationKey else {
+                let id = try await queues.send(body: body, to: producer.queue)
+                counters.count(producer.route, .accepted)
+                return (Self.accepted(id: id, queue: producer.queue), id)
+            }
+            let receipt = try await queues.send(
+                body: body, to: producer.queue, deduplicationKey: deduplicationKey, window: idempotency.window
+            )
+            var response = Self.accepted(id: receipt.id, queue: producer.queue)
+            if receipt.isDuplicate {
+                counters.count(producer.route, .replayed)
+                response.headers.add(name: "Idempotent-Replayed", value: "true")
+            } else {
+                counters.count(producer.route, .accepted)
+            }
+            return (response, receipt.id)
         } catch {
             counters.count(producer.route, .failed)
             logger.error("producer route could not queue a message", [("route", producer.route), ("queue", producer.queue),

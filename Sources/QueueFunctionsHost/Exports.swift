@@ -2,3 +2,4 @@
 // the engines and the whole command line in one import.
 @_exported import QueueFunctions
 @_exported import QueueFunctionsSQLite
+@_exported import QueueFunctionsPostgres

@@ -1,13 +1,14 @@
 import QueueFunctions
 import QueueFunctionsSQLite
+import QueueFunctionsPostgres
 import QueueFunctionsHTTP
 import QueueFunctionsGateway
 import QueueFunctionsSimulator
 import Foundation
 
 /// Where a host keeps its queues, as written on the command line or in
-/// `QUEUEFUNCTIONS_STORE`: `memory:`, `sqlite:PATH`, or a bare path ending in
-/// `.sqlite`, `.sqlite3` or `.db`.
+/// `QUEUEFUNCTIONS_STORE`: `memory:`, `sqlite:PATH`, a bare path ending in
+/// `.sqlite`, `.sqlite3` or `.db`, or a PostgreSQL URL (`postgres://…`, `postgresql://…`).
 ///
 /// ```swift
 /// let location = try StoreLocation.parse("sqlite:.queuefunctions/queues.sqlite")
@@ -17,6 +18,7 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible {
     private enum Kind: Sendable, Equatable {
         case memory
         case sqlite(path: String)
+        case postgres(url: String)
     }
 
     private let kind: Kind
@@ -33,6 +35,11 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible {
         StoreLocation(.sqlite(path: path))
     }
 
+    /// A PostgreSQL store in the database at `url` (`postgres://USER:PASSWORD@HOST:PORT/DATABASE?…`).
+    public static func postgres(url: String) -> StoreLocation {
+        StoreLocation(.postgres(url: url))
+    }
+
     /// The default: `sqlite:.queuefunctions/queues.sqlite`, relative to the current directory.
     public static var defaultLocation: StoreLocation {
         .sqlite(path: ".queuefunctions/queues.sqlite")
@@ -47,18 +54,20 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
-    /// The location in the form ``parse(_:)`` reads: `memory:` or `sqlite:PATH`.
+    /// The location in the form ``parse(_:)`` reads: `memory:`, `sqlite:PATH`, or a
+    /// PostgreSQL URL without its password (safe to print and log).
     public var description: String {
         switch kind {
         case .memory: "memory:"
         case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let url): PostgresTarget.redact(url)
         }
     }
 
     /// Reads a location.
     ///
-    /// - Parameter text: `memory:`, `sqlite:PATH` (also `sqlite://PATH`), or a bare
-    ///   path ending in `.sqlite`, `.sqlite3` or `.db`.
+    /// - Parameter text: `memory:`, `sqlite:PATH` (also `sqlite://PATH`), a bare
+    ///   path ending in `.sqlite`, `.sqlite3` or `.db`, or `postgres://…` / `postgresql://…`.
     /// - Returns: The location.
     /// - Throws: ``QueueStoreError`` `.invalidArgument` listing the accepted forms.
     public static func parse(_ text: String) throws -> StoreLocation {
@@ -80,18 +89,15 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible {
             return .sqlite(path: path)
         }
         if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
-            throw QueueStoreError(
-                .invalidArgument,
-                "PostgreSQL is not supported yet ('\(text)'); use sqlite:PATH or memory: for now"
-            )
+            return .postgres(url: try PostgresTarget(url: trimmed).url)
         }
         if !lowered.contains("://"), [".sqlite", ".sqlite3", ".db"].contains(where: lowered.hasSuffix) {
             return .sqlite(path: trimmed)
         }
         throw QueueStoreError(
             .invalidArgument,
-            "unknown store location '\(text)'; use one of: memory:, sqlite:PATH, "
-                + "or a file path ending in .sqlite, .sqlite3 or .db"
+            "unknown store location '\(PostgresTarget.redact(text))'; use one of: memory:, sqlite:PATH, "
+                + "a file path ending in .sqlite, .sqlite3 or .db, or postgres://USER:PASSWORD@HOST:PORT/DATABASE"
         )
     }
 
@@ -121,7 +127,8 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// Opens the store at this location.
     ///
     /// - Parameters:
-    ///   - clock: The clock the store reads every time from.
+    ///   - clock: The clock the store reads every time from (a PostgreSQL store reads the
+    ///     database's clock instead, so that hosts sharing it agree).
     ///   - sqliteOptions: Settings for a SQLite store.
     /// - Returns: The open store; close it with ``QueueStore/close()``.
     /// - Throws: ``QueueStoreError`` when the store cannot be opened.
@@ -131,6 +138,8 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible {
             return MemoryQueueStore(clock: clock)
         case .sqlite(let path):
             return try await SQLiteQueueStore(path: path, clock: clock, options: sqliteOptions)
+        case .postgres(let url):
+            return try await PostgresQueueStore(url: url)
         }
     }
 

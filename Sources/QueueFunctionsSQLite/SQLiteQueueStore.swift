@@ -17,11 +17,11 @@ import Foundation
 /// try await store.send(Data("{}".utf8), to: "orders")
 /// await store.close()
 /// ```
-public final class SQLiteQueueStore: QueueStore {
+public final class SQLiteQueueStore: DeduplicatingQueueStore {
     /// The database file, as an absolute path.
     public let path: String
-    private let clock: any HostClock
-    private let worker: SQLiteWorker
+    let clock: any HostClock
+    let worker: SQLiteWorker
     private let signal = QueueSignal()
 
     /// Opens the store at `path`, creating the file and its missing parent directories.
@@ -59,6 +59,21 @@ public final class SQLiteQueueStore: QueueStore {
             try SQLiteMessageTable.run(connection) { try $0.send(messages, to: queue, now: now) }
         }
         if visible > 0 { signal.notify(queue, count: visible) }
+    }
+
+    /// Stores `message` unless `key` was used within `window`, in one transaction; the
+    /// keys live in the file, shared by every process that opens it and kept across restarts.
+    public func send(
+        _ message: OutgoingMessage, to queue: String, deduplicationKey key: String, window: Duration
+    ) async throws -> SendReceipt {
+        let now = clock.now()
+        let outcome = try await worker.perform { connection in
+            try SQLiteMessageTable.run(connection) {
+                try $0.send(message, to: queue, deduplicationKey: key, window: window, now: now)
+            }
+        }
+        if outcome.visible > 0 { signal.notify(queue, count: outcome.visible) }
+        return outcome.receipt
     }
 
     /// Leases up to `maxCount` visible messages of `queue`, oldest first.

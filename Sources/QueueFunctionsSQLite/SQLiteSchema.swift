@@ -10,7 +10,7 @@ import Foundation
 /// since 2001-01-01 00:00 UTC (see ``SQLiteTime``).
 enum SQLiteSchema {
     /// The schema this build writes.
-    static let currentVersion: Int64 = 2
+    static let currentVersion: Int64 = 3
 
     /// "QFNS" — marks a file as a QueueFunctions store.
     static let applicationID: Int64 = 0x5146_4E53
@@ -100,6 +100,24 @@ enum SQLiteSchema {
             delayed = (SELECT count(*) FROM messages WHERE queue_id = queues.id AND state = 1),
             in_flight = (SELECT count(*) FROM messages WHERE queue_id = queues.id AND state = 2),
             dead_lettered = (SELECT count(*) FROM messages WHERE dl_source = queues.name);
+        """,
+        // 2 → 3: keys of deduplicated sends (HTTP idempotency keys), shared by every process
+        // of the file and kept across restarts; and the hosts serving the file, with a heartbeat.
+        """
+        CREATE TABLE dedup_keys (
+            key        TEXT PRIMARY KEY,
+            message_id TEXT NOT NULL,
+            -- When the key may be used again (ns).
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX dedup_keys_by_expiry ON dedup_keys (expires_at);
+        CREATE TABLE hosts (
+            id        TEXT PRIMARY KEY,
+            -- The host's record as JSON (name, pid, address, workers…).
+            record    TEXT NOT NULL,
+            -- The last heartbeat (ns).
+            last_seen INTEGER NOT NULL
+        ) WITHOUT ROWID;
         """,
     ]
 

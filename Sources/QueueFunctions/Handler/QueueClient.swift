@@ -46,6 +46,21 @@ public struct QueueClient: Sendable {
         return message.id
     }
 
+    /// Sends raw body bytes to `queue` unless `key` was used within `window`. On a store
+    /// that keeps deduplication keys (memory, SQLite) the check is durable and shared by
+    /// every host of the store; on others only the send happens.
+    ///
+    /// - Returns: The message the key names, and whether this send was a duplicate.
+    public func send(body: Data, to queue: String, deduplicationKey key: String, window: Duration) async throws -> SendReceipt {
+        try checkKnown(queue)
+        let message = OutgoingMessage(body: body)
+        if let store = store as? any DeduplicatingQueueStore {
+            return try await store.send(message, to: queue, deduplicationKey: key, window: window)
+        }
+        try await store.send([message], to: queue)
+        return SendReceipt(id: message.id, isDuplicate: false)
+    }
+
     /// Sends several bodies to `queue` in one store call.
     ///
     /// - Returns: The new messages' identities, in order.

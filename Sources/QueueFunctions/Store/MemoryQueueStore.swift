@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Used by tests, the simulator and `--store memory:`. All state sits behind one
 /// lock; no call blocks for longer than its own bookkeeping.
-public final class MemoryQueueStore: QueueStore {
+public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry {
     private enum Phase {
         case visible
         case delayed(until: Date)
@@ -50,6 +50,8 @@ public final class MemoryQueueStore: QueueStore {
         var records: [MessageID: Record] = [:]
         var queues: [String: Queue] = [:]
         var deadLetteredBySource: [String: Int] = [:]
+        var deduplication = DeduplicationKeys()
+        var hosts: [String: HostRecord] = [:]
         var nextStamp: UInt64 = 0
         var closed = false
 
@@ -73,27 +75,79 @@ public final class MemoryQueueStore: QueueStore {
     /// Stores `messages` on `queue`.
     public func send(_ messages: [OutgoingMessage], to queue: String) async throws {
         let now = clock.now()
-        var visibleNow = 0
-        try state.withLock { state in
+        let visibleNow = try state.withLock { state in
             try Self.checkOpen(state)
-            for message in messages where state.records[message.id] != nil {
-                throw QueueStoreError(.invalidArgument, "message id \(message.id) is already in use; send it with a new id")
-            }
-            for message in messages {
-                let delay = max(.zero, message.delay)
-                let stamp = state.stamp()
-                var record = Record(
-                    id: message.id, queue: queue, body: message.body, sentAt: now, enqueuedAt: now,
-                    stamp: stamp, entry: stamp
-                )
-                if delay > .zero { record.phase = .delayed(until: now.adding(delay)) }
-                state.records[message.id] = record
-                Self.place(record, in: &state, now: now)
-                state.queues[queue, default: Queue()].arrivals.append(Slot(id: record.id, stamp: record.entry))
-                if delay == .zero { visibleNow += 1 }
-            }
+            return try Self.insert(messages, to: queue, in: &state, now: now)
         }
         if visibleNow > 0 { signal.notify(queue, count: visibleNow) }
+    }
+
+    /// Stores `message` unless `key` was used within `window`, in one step.
+    public func send(
+        _ message: OutgoingMessage, to queue: String, deduplicationKey key: String, window: Duration
+    ) async throws -> SendReceipt {
+        let now = clock.now()
+        let (receipt, visibleNow) = try state.withLock { state -> (SendReceipt, Int) in
+            try Self.checkOpen(state)
+            if let existing = state.deduplication.lookup(key, now: now) {
+                return (SendReceipt(id: existing, isDuplicate: true), 0)
+            }
+            let visible = try Self.insert([message], to: queue, in: &state, now: now)
+            state.deduplication.record(key, id: message.id, expiresAt: now.adding(window), now: now)
+            return (SendReceipt(id: message.id, isDuplicate: false), visible)
+        }
+        if visibleNow > 0 { signal.notify(queue, count: visibleNow) }
+        return receipt
+    }
+
+    /// Records `host` as alive now.
+    public func heartbeat(_ host: HostRecord) async throws {
+        let now = clock.now()
+        try state.withLock { state in
+            try Self.checkOpen(state)
+            var record = host
+            record.lastSeen = now
+            state.hosts[host.id] = record
+        }
+    }
+
+    /// The hosts heard from within `window`, oldest start first.
+    public func hosts(seenWithin window: Duration) async throws -> [HostRecord] {
+        let since = clock.now().adding(.zero - window)
+        return try state.withLock { state in
+            try Self.checkOpen(state)
+            return state.hosts.values.filter { $0.lastSeen >= since }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+        }
+    }
+
+    /// Forgets the host with `id`.
+    public func removeHost(id: String) async throws {
+        try state.withLock { state in
+            try Self.checkOpen(state)
+            state.hosts[id] = nil
+        }
+    }
+
+    /// Adds `messages` to `queue`; returns how many are visible at once.
+    private static func insert(_ messages: [OutgoingMessage], to queue: String, in state: inout State, now: Date) throws -> Int {
+        for message in messages where state.records[message.id] != nil {
+            throw QueueStoreError(.invalidArgument, "message id \(message.id) is already in use; send it with a new id")
+        }
+        var visibleNow = 0
+        for message in messages {
+            let delay = max(.zero, message.delay)
+            let stamp = state.stamp()
+            var record = Record(
+                id: message.id, queue: queue, body: message.body, sentAt: now, enqueuedAt: now,
+                stamp: stamp, entry: stamp
+            )
+            if delay > .zero { record.phase = .delayed(until: now.adding(delay)) }
+            state.records[message.id] = record
+            Self.place(record, in: &state, now: now)
+            state.queues[queue, default: Queue()].arrivals.append(Slot(id: record.id, stamp: record.entry))
+            if delay == .zero { visibleNow += 1 }
+        }
+        return visibleNow
     }
 
     /// Leases up to `maxCount` visible messages of `queue`, oldest first.

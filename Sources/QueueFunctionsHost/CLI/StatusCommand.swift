@@ -14,11 +14,12 @@ enum StatusCommand {
     struct Report: Encodable {
         var store: String
         var hostReachable: Bool
+        var hosts: [HostRecord]
         var queues: [QueueRow]
         var functions: [FunctionRow]
 
         enum CodingKeys: String, CodingKey {
-            case store, queues, functions
+            case store, hosts, queues, functions
             case hostReachable = "host_reachable"
         }
     }
@@ -77,8 +78,10 @@ enum StatusCommand {
             await store.close()
             throw CommandError.failed("reading the store failed: \(error)")
         }
+        // Every host serving the store beats into it; without one, ask the host on --port.
+        let hosts = (try? await (store as? any HostRegistry)?.hosts(seenWithin: HostHeartbeat.liveWindow)) ?? []
         await store.close()
-        let live = await HostStatusProbe.fetch(context: context)
+        let live = hosts.isEmpty ? await HostStatusProbe.fetch(context: context) : HostFunctionStatus.sum(of: hosts)
         let functions = manifest.functions.map { function in
             FunctionRow(
                 name: function.name, handler: function.handler, queue: function.trigger.queue,
@@ -86,7 +89,9 @@ enum StatusCommand {
                 maxWorkers: function.scale.maxWorkers, live: live?[function.name]
             )
         }
-        let report = Report(store: location.description, hostReachable: live != nil, queues: queues, functions: functions)
+        let report = Report(
+            store: location.description, hostReachable: live != nil, hosts: hosts, queues: queues, functions: functions
+        )
         if context.wantsJSON {
             try context.printJSON(report)
         } else {
@@ -114,6 +119,15 @@ enum StatusCommand {
             }
         }
         context.output.line(functions.render())
+        if !report.hosts.isEmpty {
+            var hosts = TextTable(["HOST", "MACHINE", "PID", "ADDRESS", "WORKERS", "UP SINCE"])
+            for host in report.hosts {
+                hosts.add([String(host.id.prefix(8)), host.machine, "\(host.pid)", host.address ?? "-", "\(host.workers)",
+                           LogFormat.timestamp(host.startedAt)])
+            }
+            context.output.line("")
+            context.output.line(hosts.render())
+        }
         if !report.hostReachable {
             context.output.line("")
             context.output.line("no host is serving on port \(context.arguments.value("--port") ?? "7071"): worker counts are shown while one runs")
@@ -121,19 +135,27 @@ enum StatusCommand {
     }
 }
 
-/// A function's live numbers as a running host reports them.
-struct HostFunctionStatus: Codable, Sendable {
-    var workers: Int
-    var desiredWorkers: Int
-    var invocations: Int
-    var succeeded: Int
-    var retried: Int
-    var deadLettered: Int
+/// A function's live numbers as a running host reports them (the heartbeat's and `/api/functions`' shape).
+typealias HostFunctionStatus = HostRecord.FunctionStatus
 
-    enum CodingKeys: String, CodingKey {
-        case workers, invocations, succeeded, retried
-        case desiredWorkers = "desired_workers"
-        case deadLettered = "dead_lettered"
+extension HostFunctionStatus {
+    /// Each function's numbers added up over `hosts`.
+    static func sum(of hosts: [HostRecord]) -> [String: HostFunctionStatus] {
+        var total: [String: HostFunctionStatus] = [:]
+        for host in hosts {
+            for (name, status) in host.functions {
+                var sum = total[name] ?? HostFunctionStatus(workers: 0, desiredWorkers: 0, invocations: 0, succeeded: 0,
+                                                            retried: 0, deadLettered: 0)
+                sum.workers += status.workers
+                sum.desiredWorkers += status.desiredWorkers
+                sum.invocations += status.invocations
+                sum.succeeded += status.succeeded
+                sum.retried += status.retried
+                sum.deadLettered += status.deadLettered
+                total[name] = sum
+            }
+        }
+        return total
     }
 }
 

@@ -75,6 +75,11 @@ public final class QueueFunctionsService: Sendable {
     let gateway: Gateway?
     let autoscaler: Autoscaler?
     let reloads = Mutex(ReloadState())
+    /// This process run's id in the store's host registry.
+    let hostID = UUID().uuidString.lowercased()
+    let startedAt: Date
+    /// The machine's name, read once (it may ask the resolver).
+    let machineName = ProcessInfo.processInfo.hostName
     let lifecycle = Mutex(Lifecycle.created)
     let lifecycleSignal = QueueSignal()
 
@@ -96,6 +101,7 @@ public final class QueueFunctionsService: Sendable {
             manifest: loaded.manifest, registry: registry, store: store, clock: options.clock, logger: options.logger
         )
         self.host = host
+        startedAt = options.clock.now()
         gateway = try options.gateway.map { try Gateway(host: host, configuration: $0.configuration) }
         autoscaler = options.autoscale ? Autoscaler() : nil
         reloads.withLock { $0.fingerprint = ManifestFingerprint(of: manifest.url) }
@@ -135,6 +141,9 @@ public final class QueueFunctionsService: Sendable {
             if let interval = options.watchInterval, source.url != nil {
                 group.addTask { await self.watchManifest(every: interval) }
             }
+            if let registry = host.store as? any HostRegistry {
+                group.addTask { await self.heartbeat(into: registry) }
+            }
             if let autoscaler {
                 await host.run(scaling: { await autoscaler.run(host: $0) }, gracePeriod: grace)
             } else {
@@ -142,6 +151,7 @@ public final class QueueFunctionsService: Sendable {
             }
             group.cancelAll()
         }
+        await leaveRegistry()
         await gateway?.shutdown()
     }
 

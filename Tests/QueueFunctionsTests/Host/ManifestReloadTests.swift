@@ -31,7 +31,7 @@ struct ManifestReloadTests {
             for start in stride(from: 0, to: messages.count, by: 1_000) {
                 try await store.send(Array(messages[start..<(start + 1_000)]), to: "jobs")
             }
-            let side = (0..<40).map { OutgoingMessage(body: Data(#"{"n":\#($0)}"#.utf8)) }
+            let side = (0..<400).map { OutgoingMessage(body: Data(#"{"n":\#($0)}"#.utf8)) }
             try await store.send(side, to: "side-jobs")
             let running = Task { try await service.run() }
 

@@ -31,10 +31,15 @@ struct SQLiteStoreLocationTests {
         #expect(error?.message.contains("sqlite:PATH") == true)
     }
 
-    @Test("PostgreSQL is named as not supported yet")
+    @Test("PostgreSQL URLs are read, from the flag and the environment, and shown without the password")
     func postgres() throws {
-        let error = #expect(throws: QueueStoreError.self) { try StoreLocation.parse("postgres://localhost/queues") }
-        #expect(error?.message.contains("PostgreSQL is not supported yet") == true)
+        let url = "postgres://app:s3cret@db.internal:5433/queues?sslmode=disable"
+        #expect(try StoreLocation.parse(url) == .postgres(url: url))
+        #expect(try StoreLocation.parse("postgresql://localhost/queues") == .postgres(url: "postgresql://localhost/queues"))
+        #expect(try StoreLocation.fromEnvironment(["QUEUEFUNCTIONS_STORE": url]) == .postgres(url: url))
+        let shown = try StoreLocation.parse(url).description
+        #expect(shown == "postgres://app@db.internal:5433/queues?sslmode=disable")
+        #expect(!shown.contains("s3cret"))
     }
 
     @Test("the environment variable, with the default when unset")

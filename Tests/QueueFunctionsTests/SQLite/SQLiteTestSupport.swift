@@ -41,7 +41,7 @@ func withTemporaryDirectory<T>(_ body: (TemporaryDirectory) async throws -> T) a
 
 /// A SQLite store in a temporary directory of its own, removed when the store is closed.
 /// Lets engine factories hand out SQLite stores without leaving files behind.
-final class TemporarySQLiteStore: QueueStore {
+final class TemporarySQLiteStore: DeduplicatingQueueStore {
     let store: SQLiteQueueStore
     private let directory: TemporaryDirectory
 
@@ -54,6 +54,12 @@ final class TemporarySQLiteStore: QueueStore {
             directory.remove()
             throw error
         }
+    }
+
+    func send(
+        _ message: OutgoingMessage, to queue: String, deduplicationKey key: String, window: Duration
+    ) async throws -> SendReceipt {
+        try await store.send(message, to: queue, deduplicationKey: key, window: window)
     }
 
     func send(_ messages: [OutgoingMessage], to queue: String) async throws {
@@ -100,4 +106,10 @@ final class TemporarySQLiteStore: QueueStore {
         await store.close()
         directory.remove()
     }
+}
+
+extension TemporarySQLiteStore: HostRegistry {
+    func heartbeat(_ host: HostRecord) async throws { try await store.heartbeat(host) }
+    func hosts(seenWithin window: Duration) async throws -> [HostRecord] { try await store.hosts(seenWithin: window) }
+    func removeHost(id: String) async throws { try await store.removeHost(id: id) }
 }

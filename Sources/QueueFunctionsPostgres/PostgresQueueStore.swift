@@ -1,0 +1,208 @@
+import QueueFunctions
+import Foundation
+import Synchronization
+
+/// The networked engine: queues in a PostgreSQL database that several hosts share.
+///
+/// - Receives lease with `FOR UPDATE SKIP LOCKED`, so hosts never wait on each other's rows
+///   and each message is leased by one host at a time.
+/// - The database's clock owns visibility and lease expiry (see ``TimeSource``).
+/// - Idle workers are woken by `LISTEN`/`NOTIFY`: a send on any host notifies in the same
+///   transaction; each store keeps one listening connection and wakes its own waiters.
+/// - Calls run on a few connections, each on a thread of its own, never on Swift's
+///   cooperative pool. A lost connection fails the call with a retryable `.unavailable`
+///   error and is opened again on the next call, with backoff while the server stays away.
+/// - The host creates and migrates the schema (tables named `qf_…`) when it opens the store.
+///
+/// ```swift
+/// let store = try await PostgresQueueStore(url: "postgres://app:secret@127.0.0.1:5432/queues")
+/// try await store.send(Data("{}".utf8), to: "orders")
+/// await store.close()
+/// ```
+public final class PostgresQueueStore: QueueStore {
+    /// The server's URL without its password.
+    public let location: String
+    private let pool: PostgresConnectionPool
+    private let listener: PostgresListener
+    private let hostClock: (any HostClock)?
+    let signal: QueueSignal
+    private let waitedQueues: WaitedQueues
+
+    /// Connects to the database at `url`, creating or migrating the store's schema.
+    ///
+    /// - Parameters:
+    ///   - url: `postgres://USER:PASSWORD@HOST:PORT/DATABASE?…` (or `postgresql://`); every
+    ///     setting libpq reads in a URL works (`sslmode`, `connect_timeout`, …).
+    ///   - options: Connections and time source.
+    /// - Throws: ``QueueStoreError``: `.invalidArgument` for a URL that is not PostgreSQL's;
+    ///   `.unavailable` when the server cannot be reached; `.unusableLocation` when the login
+    ///   is refused, the database is missing or a permission is denied; `.newerSchema` when a
+    ///   newer QueueFunctions wrote the database. Each names the URL without its password.
+    public init(url: String, options: Options = Options()) async throws {
+        let target = try PostgresTarget(url: url)
+        location = target.redacted
+        hostClock = options.time.hostClock
+        let backends = PostgresBackends()
+        pool = try await PostgresConnectionPool.start(target: target, size: options.connections, backends: backends) { connection in
+            try PostgresSchema.prepare(connection)
+        }
+        let signal = QueueSignal()
+        let waitedQueues = WaitedQueues()
+        self.signal = signal
+        self.waitedQueues = waitedQueues
+        listener = PostgresListener(target: target, ownBackends: backends) { wakeUp in
+            if let wakeUp {
+                signal.notify(wakeUp.queue, count: wakeUp.count)
+            } else {
+                for queue in waitedQueues.names.withLock({ $0 }) { signal.notify(queue) }
+            }
+        }
+    }
+
+    deinit {
+        pool.requestClose()
+        listener.requestStop()
+    }
+
+    /// Whether the listening connection is up: false while the server is unreachable.
+    public var isListening: Bool { listener.isConnected }
+
+    private var hostNow: Date? { hostClock.map { $0.now() } }
+
+    func run<T: Sendable>(_ work: @escaping @Sendable (PostgresMessageTable) throws -> T) async throws -> T {
+        let now = hostNow
+        return try await pool.perform { connection in
+            try work(PostgresMessageTable(connection: connection, hostNow: now))
+        }
+    }
+
+    // MARK: - Sending and receiving
+
+    /// Stores `messages` on `queue`; returns once they are committed, and wakes the
+    /// waiters of every host that listens on the database.
+    ///
+    /// - Throws: ``QueueStoreError`` `.invalidArgument` when a message id is in use or given twice.
+    public func send(_ messages: [OutgoingMessage], to queue: String) async throws {
+        guard !messages.isEmpty else { return }
+        let visible = try await run { try $0.send(messages, to: queue) }
+        if visible > 0 { signal.notify(queue, count: visible) }
+    }
+
+    /// Leases up to `maxCount` visible messages of `queue`, oldest first.
+    public func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) async throws -> [Lease] {
+        try await run { try $0.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout) }
+    }
+
+    // MARK: - Settling
+
+    /// Applies each settlement, in order, in one transaction.
+    public func settle(_ settlements: [Settlement]) async throws -> [SettleResult] {
+        guard !settlements.isEmpty else { return [] }
+        let outcome = try await run { try $0.settle(settlements) }
+        for (queue, count) in outcome.wake { signal.notify(queue, count: count) }
+        return outcome.results
+    }
+
+    /// Applies `settlements`, then leases up to `maxCount` visible messages of `queue`,
+    /// in one transaction.
+    public func settleAndReceive(
+        _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
+    ) async throws -> (results: [SettleResult], leases: [Lease]) {
+        let outcome = try await run { table in
+            let settled: (results: [SettleResult], wake: [String: Int]) =
+                settlements.isEmpty ? ([], [:]) : try table.settle(settlements)
+            let leases = try table.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
+            return (settled.results, settled.wake, leases)
+        }
+        for (queue, count) in outcome.1 { signal.notify(queue, count: count) }
+        return (outcome.0, outcome.2)
+    }
+
+    /// Renews a lease so that it lapses `visibilityTimeout` from now.
+    public func extend(_ token: LeaseToken, visibilityTimeout: Duration) async throws -> SettleResult {
+        try await run { try $0.extend(token, visibilityTimeout: visibilityTimeout) }
+    }
+
+    // MARK: - Operations
+
+    /// Moves dead-lettered messages back to their source queue (or `destination`), in
+    /// transactions of at most 500 messages each.
+    public func redrive(from deadLetterQueue: String, to destination: String?, limit: Int) async throws -> Int {
+        var moved = 0
+        while moved < limit {
+            let remaining = limit - moved
+            let chunk = try await run {
+                try $0.redriveChunk(from: deadLetterQueue, to: destination, limit: remaining)
+            }
+            for (queue, count) in chunk.wake { signal.notify(queue, count: count) }
+            moved += chunk.moved
+            if chunk.moved < min(remaining, PostgresMessageTable.chunkSize) { break }
+        }
+        return moved
+    }
+
+    /// Deletes every message that was in `queue` when the purge began, in transactions of
+    /// at most 500 messages each.
+    public func purge(_ queue: String) async throws -> Int {
+        guard let newest = try await run({ try $0.newestArrival(queue) }) else { return 0 }
+        var deleted = 0
+        while true {
+            let count = try await run { try $0.purgeChunk(queue, upTo: newest) }
+            deleted += count
+            if count < PostgresMessageTable.chunkSize { return deleted }
+        }
+    }
+
+    /// Lists up to `limit` messages of `queue`, oldest first.
+    public func peek(_ queue: String, limit: Int) async throws -> [StoredMessage] {
+        try await run { try $0.peek(queue, limit: limit) }
+    }
+
+    /// Counts the messages of `queue` by state, from kept counts (cheap on any backlog).
+    public func stats(for queue: String) async throws -> QueueStats {
+        try await run { try $0.stats(for: queue) }
+    }
+
+    /// The names of every queue that holds at least one message.
+    public func queueNames() async throws -> [String] {
+        try await run { try $0.queueNames() }
+    }
+
+    /// Waits for a send on any host sharing the database (through `LISTEN`/`NOTIFY`), the
+    /// next delay or lease of `queue` to come due, or `deadline`, whichever comes first.
+    public func waitForMessages(on queue: String, until deadline: Date) async {
+        waitedQueues.names.withLock { _ = $0.insert(queue) }
+        let generation = signal.generation(of: queue)
+        let clock: any HostClock = hostClock ?? SystemClock()
+        let wake: (now: Int64, visible: Bool, nextDue: Int64?)
+        do {
+            wake = try await run { try $0.wakeTime(for: queue) }
+        } catch {
+            // The store is unreachable: wait out the deadline (or a reconnection's wake-up).
+            await signal.wait(on: queue, ifGeneration: generation, until: deadline, clock: clock)
+            return
+        }
+        guard !wake.visible else { return }
+        var wakeAt = deadline
+        if let due = wake.nextDue {
+            // Convert the store's time to the host's: the same distance from now.
+            let untilDue = Duration.nanoseconds(max(0, due - wake.now))
+            wakeAt = min(deadline, clock.now().adding(untilDue))
+        }
+        guard wakeAt > clock.now() else { return }
+        await signal.wait(on: queue, ifGeneration: generation, until: wakeAt, clock: clock)
+    }
+
+    /// Finishes the calls already made, closes every connection and stops the store's threads.
+    /// Later calls throw ``QueueStoreError`` `.closed`.
+    public func close() async {
+        await pool.close()
+        await listener.stop()
+    }
+}
+
+/// The queues a store's workers have waited on: woken when the listener reconnects,
+/// since sends made while it was away were not heard.
+private final class WaitedQueues: Sendable {
+    let names = Mutex<Set<String>>([])
+}
