@@ -39,6 +39,9 @@ extension LambdaSQSFunction {
 
 /// Reads Lambda's partial batch response.
 enum LambdaBatchResponse {
+    /// The failure reason of items listed in `batchItemFailures`.
+    static let reportedReason = "reported in batchItemFailures"
+
     /// Settles the items `response` lists as failed, or records why it is invalid.
     static func apply<Message>(_ response: Data?, to batch: MessageBatch<Message>) {
         guard let response, !response.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return }
@@ -66,7 +69,7 @@ enum LambdaBatchResponse {
                 batch.recordInvalidResponse("item identifier \(JSONText.string(identifier)) is not a message of this batch")
                 continue
             }
-            batch.settle(MessageID(identifier), .failure("reported in batchItemFailures"))
+            batch.settle(MessageID(identifier), .failure(reportedReason))
         }
     }
 }

@@ -7,7 +7,10 @@ extension PlatformProfile {
     ///   sees the items the handler settled before;
     /// - with `ReportBatchItemFailures`, an invalid response (an item identifier that is
     ///   not a message of the batch, empty, or unparsable) fails the whole batch;
-    /// - without it, the response is not read: every item is deleted, failures included;
+    /// - without it, a JSON response (``LambdaSQSFunction``) is not read: every item is
+    ///   deleted, failures included; a typed failure (``MessageBatch/settle(_:_:)``, a
+    ///   ``MessageFunction`` that throws) stands for the error a Lambda handler would
+    ///   throw, and fails the whole batch;
     /// - an item cannot be dead-lettered or delayed by the function: it fails, and SQS
     ///   moves it after `maxReceiveCount` receives.
     func batchResponse(
@@ -22,7 +25,16 @@ extension PlatformProfile {
             return ([:], ending)
         case .returned:
             guard reportBatchItemFailures else {
-                return (outcomes.filter { $0.value.isSuccess }, .returned)
+                let failed = outcomes.values.compactMap { outcome -> String? in
+                    switch outcome.kind {
+                    case .success: nil
+                    case .failure(let reason) where reason == LambdaBatchResponse.reportedReason: nil
+                    case .failure(let reason), .retry(_, let reason), .deadLetter(let reason): reason
+                    }
+                }
+                guard let first = failed.first else { return ([:], .returned) }
+                return ([:], .threw("\(failed.count) item(s) failed (\(first)); without report_batch_item_failures "
+                    + "Lambda cannot fail single items, so the whole batch fails"))
             }
             if !invalidResponse.isEmpty {
                 let text = "the batch response is invalid, so Lambda fails the whole batch: " + invalidResponse.joined(separator: "; ")

@@ -90,3 +90,22 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
     }
     return try await condition()
 }
+
+/// A door a handler waits behind until the test opens it.
+final class Gate: Sendable {
+    private let opened = Mutex(false)
+    func open() { opened.withLock { $0 = true } }
+    var isOpen: Bool { opened.withLock { $0 } }
+}
+
+/// Records the message, then waits (in real time) until `gate` opens.
+struct GatedFunction: MessageFunction {
+    typealias Message = Job
+    let recorder: Recorder
+    let gate: Gate
+
+    func handle(_ message: Job, metadata: MessageMetadata, context: FunctionContext) async throws {
+        recorder.record(message, metadata, at: context.clock.now())
+        while !gate.isOpen { try await Task.sleep(for: .milliseconds(5)) }
+    }
+}

@@ -101,8 +101,9 @@ struct ManifestValidator {
             } else {
                 triggers[queue] = function
             }
-            // Lambda's own check, in its own words, replaces this one (ManifestValidator+Profiles).
-            if !draft.profile(of: function).isLambda { checkVisibilityTimeout(of: queue, against: function) }
+            // Lambda's own check, in its own words, replaces this one; Azure renews its leases
+            // (ManifestValidator+Profiles).
+            if draft.profile(of: function) == .native { checkVisibilityTimeout(of: queue, against: function) }
         }
     }
 
