@@ -109,3 +109,11 @@ struct GatedFunction: MessageFunction {
         while !gate.isOpen { try await Task.sleep(for: .milliseconds(5)) }
     }
 }
+
+/// A value behind a lock, for recorders.
+final class MutexBox<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+    init(_ value: Value) { storage = Mutex(value) }
+    func update(_ body: (inout Value) -> Void) { storage.withLock { body(&$0) } }
+    var value: Value { storage.withLock { $0 } }
+}
