@@ -55,7 +55,7 @@ extension AdminAPI {
         }
         let function = request.query("function")
         if let function, host.runner(named: function) == nil { throw unknownFunction(function) }
-        let limit = try Self.limit(request, default: 100, max: Self.maxListLimit)
+        let limit = try Self.limit(request, default: 100, in: .between(1, Self.maxListLimit))
         let matching = host.events.recent().filter { event in
             (kinds?.contains(event.kind) ?? true) && (function == nil || event.function == function)
         }

@@ -43,7 +43,7 @@ extension AdminAPI {
 
     /// `{"queue": …, "messages": […]}`: up to `?limit=` (default 50) messages of `queue`, oldest first.
     func messages(of queue: String, request: HTTPRequest) async throws -> HTTPResponse {
-        let limit = try Self.limit(request, default: 50, max: Self.maxListLimit)
+        let limit = try Self.limit(request, default: 50, in: .between(1, Self.maxListLimit))
         let messages = try await host.store.peek(queue, limit: limit)
         return AdminResponses.json(MessageList(queue: queue, messages: messages.map(AdminResponses.Message.init)))
     }
@@ -52,10 +52,11 @@ extension AdminAPI {
     func send(to queue: QueueConfig, request: HTTPRequest) async throws -> HTTPResponse {
         var delay = Duration.zero
         if let text = request.query("delay") {
-            guard let parsed = DurationText.parse(text), parsed >= .zero else {
-                throw AdminRefusal(400, "delay=\(text) is not a duration; write e.g. delay=500ms, delay=30s or delay=5m.")
+            do {
+                delay = try InputNumber.duration(text, name: "delay", in: InputLimits.messageDelay)
+            } catch {
+                throw AdminRefusal(400, "\(error). Write e.g. delay=500ms, delay=30s or delay=5m.")
             }
-            delay = parsed
         }
         if case .failure(let problem) = bodyCheck.check(request.body, for: queue.name) {
             throw AdminRefusal(400, problem.message)
@@ -80,20 +81,21 @@ extension AdminAPI {
     /// Moves dead-lettered messages back: to `?to=` or each message's source queue, at most `?limit=`.
     func redrive(_ dlq: String, request: HTTPRequest) async throws -> HTTPResponse {
         let destination = try request.query("to").map { try knownQueue($0).name }
-        let limit = try Self.limit(request, default: .max, max: .max)
+        let limit = try Self.limit(request, default: .max, in: InputLimits.redriveLimit)
         let count = try await host.store.redrive(from: dlq, to: destination, limit: limit)
         host.logger.notice("dead-letter queue redriven from the admin API",
                            [("queue", dlq), ("to", destination ?? "source queues"), ("count", "\(count)")])
         return AdminResponses.json(AdminResponses.Moved(action: "redrive", queue: dlq, count: count))
     }
 
-    /// `?limit=N`, 1…`max`, or `defaultValue` when absent.
-    static func limit(_ request: HTTPRequest, default defaultValue: Int, max: Int) throws(AdminRefusal) -> Int {
+    /// `?limit=N` within `range`, or `defaultValue` when absent.
+    static func limit(_ request: HTTPRequest, default defaultValue: Int, in range: InputRange<Int>) throws(AdminRefusal) -> Int {
         guard let text = request.query("limit") else { return defaultValue }
-        guard let value = Int(text), value >= 1, value <= max else {
-            throw AdminRefusal(400, "limit=\(text) is not a whole number from 1 to \(max); write e.g. limit=100.")
+        do {
+            return try InputNumber.whole(text, name: "limit", in: range)
+        } catch {
+            throw AdminRefusal(400, "\(error). Write e.g. limit=100.")
         }
-        return value
     }
 
     private struct MessageList: Encodable {

@@ -38,8 +38,10 @@ public enum Simulator {
     /// its handler is replaced by the simulated one) on a host with `host`'s settings.
     /// The workload's own `function` settings are applied on top.
     ///
-    /// - Throws: ``SimulationError`` when a run cannot finish.
+    /// - Throws: ``SimulationError`` when a run cannot finish, or when the workload sends
+    ///   more than 10,000,000 messages.
     public static func run(workload: Workload, function: FunctionConfig, host: HostConfig) async throws -> SimulationReport {
+        if let problem = WorkloadLimits.messageCountProblem(workload) { throw SimulationError(description: problem) }
         var adjusted = workload.applying(to: function)
         adjusted.handler = "simulated"
         let function = adjusted

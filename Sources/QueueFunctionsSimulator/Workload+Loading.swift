@@ -41,6 +41,10 @@ extension Workload {
     /// `max_workers`, `target_backlog_per_worker`, `scale_interval`,
     /// `max_scale_up_step`, `scale_down_stabilization` and `host_max_workers`.
     ///
+    /// Every number is range-checked (``WorkloadLimits``): counts 0…10,000,000, rates
+    /// 0…1,000,000 per second, times 0s…1d, handler durations 0s…12h, and at most
+    /// 10,000,000 messages in all; a value out of range is a problem naming it and the range.
+    ///
     /// - Throws: ``WorkloadError`` listing every problem with its JSON path, or the
     ///   file system's error (with the path) when the file cannot be read.
     public static func load(contentsOf url: URL) throws -> Workload {
@@ -84,8 +88,8 @@ struct WorkloadReader {
         var workload = Workload(phases: [])
         if let name = object["name"] { workload.name = string(name, "$.name") ?? workload.name }
         if let description = object["description"] { _ = string(description, "$.description") }
-        if let seed = object["seed"], let value = integer(seed, "$.seed", minimum: 0) { workload.seed = UInt64(value) }
-        if let tick = object["tick"], let value = duration(tick, "$.tick") { workload.tick = value }
+        if let seed = object["seed"], let value = integer(seed, "$.seed", in: .between(0, Int.max)) { workload.seed = UInt64(value) }
+        if let tick = object["tick"], let value = duration(tick, "$.tick", in: WorkloadLimits.tick) { workload.tick = value }
         if let handler = object["handler"], let handlerObject = self.object(handler, "$.handler") {
             checkKeys(handlerObject, "$.handler", allowed: ["duration"])
             if let value = handlerObject["duration"], let distribution = distribution(value, "$.handler.duration") {
@@ -106,6 +110,7 @@ struct WorkloadReader {
         if !list.isEmpty && workload.messageCount == 0 && problems.isEmpty {
             problems.append("$.phases: no phase sends any message")
         }
+        if let problem = WorkloadLimits.messageCountProblem(workload) { problems.append("$.phases: \(problem)") }
         return workload
     }
 
@@ -118,8 +123,8 @@ struct WorkloadReader {
         switch type {
         case "burst":
             checkKeys(object, path, allowed: ["type", "at", "count"])
-            let at = need(object, "at", path).flatMap { duration($0, $1) }
-            let count = need(object, "count", path).flatMap { integer($0, $1, minimum: 0) }
+            let at = need(object, "at", path).flatMap { duration($0, $1, in: WorkloadLimits.offset) }
+            let count = need(object, "count", path).flatMap { integer($0, $1, in: WorkloadLimits.burstCount) }
             guard let at, let count else { return nil }
             return .burst(at: at, count: count)
         case "steady", "ramp":
@@ -127,12 +132,12 @@ struct WorkloadReader {
             checkKeys(object, path, allowed: isRamp ? ["type", "from", "to", "rate_from", "rate_to"] : ["type", "from", "to", "rate"])
             let window = range(object, path)
             if isRamp {
-                let rateFrom = need(object, "rate_from", path).flatMap { number($0, $1, minimum: 0) }
-                let rateTo = need(object, "rate_to", path).flatMap { number($0, $1, minimum: 0) }
+                let rateFrom = need(object, "rate_from", path).flatMap { number($0, $1, in: WorkloadLimits.rate) }
+                let rateTo = need(object, "rate_to", path).flatMap { number($0, $1, in: WorkloadLimits.rate) }
                 guard let window, let rateFrom, let rateTo else { return nil }
                 return .ramp(from: window.from, to: window.to, rateFrom: rateFrom, rateTo: rateTo)
             }
-            let rate = need(object, "rate", path).flatMap { number($0, $1, minimum: 0) }
+            let rate = need(object, "rate", path).flatMap { number($0, $1, in: WorkloadLimits.rate) }
             guard let window, let rate else { return nil }
             return .steady(from: window.from, to: window.to, rate: rate)
         case "outage":
@@ -146,8 +151,8 @@ struct WorkloadReader {
     }
 
     private mutating func range(_ object: [String: Any], _ path: String) -> (from: Duration, to: Duration)? {
-        let from = need(object, "from", path).flatMap { duration($0, $1) }
-        let to = need(object, "to", path).flatMap { duration($0, $1) }
+        let from = need(object, "from", path).flatMap { duration($0, $1, in: WorkloadLimits.offset) }
+        let to = need(object, "to", path).flatMap { duration($0, $1, in: WorkloadLimits.offset) }
         guard let from, let to else { return nil }
         guard to > from else {
             problems.append("\(path).to: \(DurationText.format(to)) must be after from (\(DurationText.format(from)))")
@@ -158,18 +163,18 @@ struct WorkloadReader {
 
     private mutating func distribution(_ value: Any, _ path: String) -> DurationDistribution? {
         if !(value is [String: Any]) {
-            return duration(value, path).map { .fixed($0) }
+            return duration(value, path, in: WorkloadLimits.handlerDuration).map { .fixed($0) }
         }
         guard let object = object(value, path) else { return nil }
         let kind = object["distribution"] as? String ?? "fixed"
         switch kind {
         case "fixed":
             checkKeys(object, path, allowed: ["distribution", "value"])
-            return need(object, "value", path).flatMap { duration($0, $1) }.map { .fixed($0) }
+            return need(object, "value", path).flatMap { duration($0, $1, in: WorkloadLimits.handlerDuration) }.map { .fixed($0) }
         case "uniform":
             checkKeys(object, path, allowed: ["distribution", "min", "max"])
-            let low = need(object, "min", path).flatMap { duration($0, $1) }
-            let high = need(object, "max", path).flatMap { duration($0, $1) }
+            let low = need(object, "min", path).flatMap { duration($0, $1, in: WorkloadLimits.handlerDuration) }
+            let high = need(object, "max", path).flatMap { duration($0, $1, in: WorkloadLimits.handlerDuration) }
             guard let low, let high else { return nil }
             guard high >= low else {
                 problems.append("\(path).max: must not be below min")
@@ -178,9 +183,9 @@ struct WorkloadReader {
             return .uniform(min: low, max: high)
         case "normal":
             checkKeys(object, path, allowed: ["distribution", "mean", "stddev", "min"])
-            let mean = need(object, "mean", path).flatMap { duration($0, $1) }
-            let deviation = need(object, "stddev", path).flatMap { duration($0, $1) }
-            let minimum = object["min"].flatMap { duration($0, "\(path).min") } ?? .zero
+            let mean = need(object, "mean", path).flatMap { duration($0, $1, in: WorkloadLimits.handlerDuration) }
+            let deviation = need(object, "stddev", path).flatMap { duration($0, $1, in: WorkloadLimits.handlerDuration) }
+            let minimum = object["min"].flatMap { duration($0, "\(path).min", in: WorkloadLimits.handlerDuration) } ?? .zero
             guard let mean, let deviation else { return nil }
             return .normal(mean: mean, standardDeviation: deviation, minimum: minimum)
         default:
@@ -196,16 +201,16 @@ struct WorkloadReader {
                                           "target_backlog_per_worker", "scale_interval", "max_scale_up_step",
                                           "scale_down_stabilization", "host_max_workers"])
         func field(_ key: String) -> (Any, String)? { object[key].map { ($0, "\(path).\(key)") } }
-        if let (value, path) = field("batch_size") { settings.batchSize = integer(value, path, minimum: 1, maximum: 10_000) }
-        if let (value, path) = field("timeout") { settings.timeout = duration(value, path) }
-        if let (value, path) = field("max_receive_count") { settings.maxReceiveCount = integer(value, path, minimum: 1) }
-        if let (value, path) = field("min_workers") { settings.minWorkers = integer(value, path, minimum: 0) }
-        if let (value, path) = field("max_workers") { settings.maxWorkers = integer(value, path, minimum: 1) }
-        if let (value, path) = field("target_backlog_per_worker") { settings.targetBacklogPerWorker = integer(value, path, minimum: 1) }
-        if let (value, path) = field("scale_interval") { settings.scaleInterval = duration(value, path) }
-        if let (value, path) = field("max_scale_up_step") { settings.maxScaleUpStep = integer(value, path, minimum: 1) }
-        if let (value, path) = field("scale_down_stabilization") { settings.scaleDownStabilization = duration(value, path) }
-        if let (value, path) = field("host_max_workers") { settings.hostMaxWorkers = integer(value, path, minimum: 1) }
+        if let (value, path) = field("batch_size") { settings.batchSize = integer(value, path, in: InputLimits.batchSize) }
+        if let (value, path) = field("timeout") { settings.timeout = duration(value, path, in: InputLimits.functionTimeout) }
+        if let (value, path) = field("max_receive_count") { settings.maxReceiveCount = integer(value, path, in: InputLimits.maxReceiveCount) }
+        if let (value, path) = field("min_workers") { settings.minWorkers = integer(value, path, in: .between(0, InputLimits.mostWorkers)) }
+        if let (value, path) = field("max_workers") { settings.maxWorkers = integer(value, path, in: .between(1, InputLimits.mostWorkers)) }
+        if let (value, path) = field("target_backlog_per_worker") { settings.targetBacklogPerWorker = integer(value, path, in: InputLimits.targetBacklogPerWorker) }
+        if let (value, path) = field("scale_interval") { settings.scaleInterval = duration(value, path, in: InputLimits.interval) }
+        if let (value, path) = field("max_scale_up_step") { settings.maxScaleUpStep = integer(value, path, in: .between(1, InputLimits.mostWorkers)) }
+        if let (value, path) = field("scale_down_stabilization") { settings.scaleDownStabilization = duration(value, path, in: InputLimits.wait) }
+        if let (value, path) = field("host_max_workers") { settings.hostMaxWorkers = integer(value, path, in: .between(1, InputLimits.mostWorkers)) }
         if let low = settings.minWorkers, let high = settings.maxWorkers, low > high {
             problems.append("\(path).min_workers: \(low) is above max_workers \(high)")
         }
@@ -246,39 +251,62 @@ struct WorkloadReader {
         return text
     }
 
-    private mutating func number(_ value: Any, _ path: String, minimum: Double) -> Double? {
-        guard !(value is String), type(of: value) != Bool.self,
-              let number = (value as? NSNumber)?.doubleValue, number.isFinite, number >= minimum else {
-            problems.append("\(path): expected a number ≥ \(Self.text(minimum)), got \(Self.describe(value))")
+    private mutating func number(_ value: Any, _ path: String, in range: InputRange<Double>) -> Double? {
+        guard !(value is String), type(of: value) != Bool.self, let number = (value as? NSNumber)?.doubleValue else {
+            problems.append("\(path): expected a number from \(range.text(InputNumber.formatDecimal)), got \(Self.describe(value))")
             return nil
         }
-        return number
+        return checked(path) { () throws(InputNumberError) in
+            try InputNumber.decimal(number, written: Self.describe(value), name: Self.key(path), in: range)
+        }
     }
 
-    private mutating func integer(_ value: Any, _ path: String, minimum: Int, maximum: Int = .max) -> Int? {
-        guard let number = number(value, path, minimum: Double(minimum)) else { return nil }
-        guard number == number.rounded(), number <= Double(maximum) else {
-            problems.append("\(path): expected a whole number from \(minimum) to \(maximum), got \(Self.describe(value))")
+    private mutating func integer(_ value: Any, _ path: String, in range: InputRange<Int>) -> Int? {
+        guard !(value is String), type(of: value) != Bool.self, let number = (value as? NSNumber)?.doubleValue else {
+            problems.append("\(path): expected a whole number from \(range.text { "\($0)" }), got \(Self.describe(value))")
             return nil
         }
-        return Int(number)
+        return checked(path) { () throws(InputNumberError) in
+            try InputNumber.whole(number, written: Self.describe(value), name: Self.key(path), in: range)
+        }
     }
 
-    private mutating func duration(_ value: Any, _ path: String) -> Duration? {
-        if let text = value as? String, let parsed = DurationText.parse(text) { return parsed }
-        if !(value is String), let number = (value as? NSNumber)?.doubleValue, number.isFinite, number >= 0 {
-            return Duration(timeInterval: number)
-        }
-        problems.append("\(path): expected a duration such as \"500ms\", \"30s\" or \"5m\" (or seconds), got \(Self.describe(value))")
+    private mutating func duration(_ value: Any, _ path: String, in range: InputRange<Duration>) -> Duration? {
+        do {
+            if let text = value as? String {
+                return try InputNumber.duration(text, name: Self.key(path), in: range)
+            }
+            if type(of: value) != Bool.self, let number = (value as? NSNumber)?.doubleValue {
+                return try InputNumber.duration(seconds: number, written: Self.describe(value), name: Self.key(path), in: range)
+            }
+        } catch where error.problem == .outOfRange {
+            problems.append("\(path): \(error)")
+            return nil
+        } catch {}
+        problems.append("\(path): expected a duration such as \"500ms\", \"30s\" or \"5m\" (or seconds) from "
+                        + "\(range.text(DurationText.format)), got \(Self.describe(value))")
         return nil
+    }
+
+    /// The value `read` returns, or nil with its error recorded under `path`.
+    private mutating func checked<Value>(_ path: String, _ read: () throws(InputNumberError) -> Value) -> Value? {
+        do {
+            return try read()
+        } catch {
+            problems.append("\(path): \(error)")
+            return nil
+        }
+    }
+
+    /// The last key of `path` (`count` in `$.phases[0].count`).
+    private static func key(_ path: String) -> String {
+        path.split(separator: ".").last.map(String.init) ?? path
     }
 
     private static func describe(_ value: Any) -> String {
         if let text = value as? String { return "\"\(text)\"" }
+        if type(of: value) != Bool.self, let number = (value as? NSNumber)?.doubleValue { return InputNumber.formatDecimal(number) }
         return "\(value)"
     }
 
-    private static func text(_ number: Double) -> String {
-        number == number.rounded() ? String(Int(number)) : String(number)
-    }
 }

@@ -75,7 +75,7 @@ public struct Workload: Sendable, Equatable {
     /// Every arrival, in seconds from the start, sorted.
     public func arrivalOffsets() -> [Double] {
         var offsets: [Double] = []
-        offsets.reserveCapacity(messageCount)
+        offsets.reserveCapacity(min(messageCount, WorkloadLimits.messages))
         for phase in phases {
             switch phase {
             case .burst(let at, let count):
@@ -92,16 +92,19 @@ public struct Workload: Sendable, Equatable {
         return offsets
     }
 
-    /// How many messages the workload sends.
+    /// How many messages the workload sends (`Int.max` when that does not fit in an `Int`).
     public var messageCount: Int {
         phases.reduce(0) { total, phase in
+            let count: Int
             switch phase {
-            case .burst(_, let count): total + max(0, count)
-            case .steady(let from, let to, let rate): total + Self.rampCount(span: (to - from).timeInterval, rateFrom: rate, rateTo: rate)
+            case .burst(_, let burst): count = max(0, burst)
+            case .steady(let from, let to, let rate): count = Self.rampCount(span: (to - from).timeInterval, rateFrom: rate, rateTo: rate)
             case .ramp(let from, let to, let rateFrom, let rateTo):
-                total + Self.rampCount(span: (to - from).timeInterval, rateFrom: rateFrom, rateTo: rateTo)
-            case .outage: total
+                count = Self.rampCount(span: (to - from).timeInterval, rateFrom: rateFrom, rateTo: rateTo)
+            case .outage: count = 0
             }
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            return overflow ? .max : sum
         }
     }
 
@@ -137,7 +140,11 @@ public struct Workload: Sendable, Equatable {
 
     static func rampCount(span: Double, rateFrom: Double, rateTo: Double) -> Int {
         guard span > 0 else { return 0 }
-        return Int((span * (rateFrom + rateTo) / 2).rounded(.down))
+        let count = (span * (rateFrom + rateTo) / 2).rounded(.down)
+        // Checked before converting: rates and spans from code may be anything.
+        guard count.isFinite else { return count > 0 ? .max : 0 }
+        guard count > 0 else { return 0 }
+        return count < 9.0e18 ? Int(count) : .max
     }
 
     /// Arrivals of a rate moving linearly from `rateFrom` to `rateTo`: the k-th falls

@@ -1,25 +1,18 @@
 import Foundation
 
 /// Parses and prints the durations of `functions.json` and the command line:
-/// `"500ms"`, `"30s"`, `"5m"`, `"1h"`, `"1.5s"`, or a plain number of seconds.
+/// `"500ms"`, `"30s"`, `"5m"`, `"1h"`, `"2d"`, `"1.5s"`, or a plain number of seconds.
 public enum DurationText {
-    /// Parses a duration string such as `"500ms"`, `"30s"`, `"5m"` or `"2h"`.
+    /// The longest duration ``parse(_:)`` accepts (about 285 years): longer text is refused
+    /// instead of trapping. Values from outside have much tighter ranges (``InputNumber``).
+    public static let maximum = Duration.seconds(9_000_000_000)
+
+    /// Parses a duration string such as `"500ms"`, `"30s"`, `"5m"`, `"2h"` or `"1d"`.
     ///
-    /// A bare number (`"30"`) means seconds. Returns `nil` for anything else,
-    /// including negative values.
+    /// A bare number (`"30"`) means seconds. Returns `nil` for anything else, including
+    /// negative values and values longer than ``maximum``.
     public static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let units: [(suffix: String, seconds: Double)] = [
-            ("ms", 0.001), ("us", 0.000_001), ("µs", 0.000_001), ("ns", 1e-9),
-            ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400),
-        ]
-        for unit in units where trimmed.hasSuffix(unit.suffix) {
-            let number = String(trimmed.dropLast(unit.suffix.count))
-            guard let value = Double(number), value >= 0, value.isFinite else { return nil }
-            return Duration(timeInterval: value * unit.seconds)
-        }
-        guard let value = Double(trimmed), value >= 0, value.isFinite else { return nil }
-        return Duration(timeInterval: value)
+        try? InputNumber.duration(text, name: "duration", in: .between(.zero, maximum))
     }
 
     /// Formats a duration the way a person writes it in the manifest (`"1.5s"`, `"250ms"`, `"5m"`).
@@ -29,12 +22,13 @@ public enum DurationText {
         if seconds < 1 { return trim(seconds * 1000) + "ms" }
         if seconds < 60 || seconds.truncatingRemainder(dividingBy: 60) != 0 { return trim(seconds) + "s" }
         if seconds < 3600 || seconds.truncatingRemainder(dividingBy: 3600) != 0 { return trim(seconds / 60) + "m" }
-        return trim(seconds / 3600) + "h"
+        if seconds < 86_400 || seconds.truncatingRemainder(dividingBy: 86_400) != 0 { return trim(seconds / 3600) + "h" }
+        return trim(seconds / 86_400) + "d"
     }
 
     private static func trim(_ value: Double) -> String {
         let rounded = (value * 1000).rounded() / 1000
-        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int(rounded)) }
         return String(rounded)
     }
 }

@@ -43,17 +43,17 @@ enum DeadLetterCommand {
         let dlq = manifest.deadLetterQueue(meant: source.name)
         switch action {
         case "list":
+            let limit = try context.integer("--limit", in: InputLimits.listLimit) ?? 100
             let store = try await context.openStore()
-            let messages = try await catchingStore { try await store.peek(dlq, limit: try context.integer("--limit") ?? 100) }
+            let messages = try await catchingStore { try await store.peek(dlq, limit: limit) }
             await store.close()
             try printList(messages, queue: dlq, context: context)
         case "redrive":
             let destination = context.arguments.value("--to")
             if let destination { _ = try context.knownQueue(destination, in: manifest) }
+            let limit = try context.integer("--limit", in: InputLimits.redriveLimit) ?? .max
             let store = try await context.openStore()
-            let count = try await catchingStore {
-                try await store.redrive(from: dlq, to: destination, limit: try context.integer("--limit") ?? .max)
-            }
+            let count = try await catchingStore { try await store.redrive(from: dlq, to: destination, limit: limit) }
             await store.close()
             if context.wantsJSON {
                 try context.printJSON(Moved(action: "redrive", queue: dlq, count: count))

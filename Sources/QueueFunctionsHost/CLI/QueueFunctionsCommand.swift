@@ -169,21 +169,27 @@ struct CommandContext: Sendable {
         return QueueLogger(level: level, sink: StandardErrorLogSink(format: format))
     }
 
-    /// Parses a duration option.
-    func duration(_ option: String) throws -> Duration? {
+    /// Parses a duration option within `range`.
+    ///
+    /// - Throws: ``CommandError/usage(_:)`` naming the option, the value and the range.
+    func duration(_ option: String, in range: InputRange<Duration>) throws -> Duration? {
         guard let text = arguments.value(option) else { return nil }
-        guard let value = DurationText.parse(text) else {
-            throw CommandError.usage("\(option) '\(text)' is not a duration; write e.g. 500ms, 30s, 5m or a number of seconds")
+        do {
+            return try InputNumber.duration(text, name: option, in: range)
+        } catch {
+            throw CommandError.usage("\(error)")
         }
-        return value
     }
 
-    /// Parses a whole-number option.
-    func integer(_ option: String) throws -> Int? {
+    /// Parses a whole-number option within `range`.
+    ///
+    /// - Throws: ``CommandError/usage(_:)`` naming the option, the value and the range.
+    func integer(_ option: String, in range: InputRange<Int>) throws -> Int? {
         guard let text = arguments.value(option) else { return nil }
-        guard let value = Int(text), value >= 0 else {
-            throw CommandError.usage("\(option) '\(text)' is not a whole number ≥ 0")
+        do {
+            return try InputNumber.whole(text, name: option, in: range)
+        } catch {
+            throw CommandError.usage("\(error)")
         }
-        return value
     }
 }

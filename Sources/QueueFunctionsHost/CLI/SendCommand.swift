@@ -23,7 +23,7 @@ enum SendCommand {
     static func run(_ context: CommandContext) async throws {
         let queueName = try context.word(0, "the queue name", usage: usage)
         let bodyArgument = try context.word(1, "the message body", usage: usage)
-        let delay = try context.duration("--delay") ?? .zero
+        let delay = try context.duration("--delay", in: InputLimits.messageDelay) ?? .zero
         let manifest = try context.loadManifest()
         _ = try context.knownQueue(queueName, in: manifest)
         let body = try readBody(bodyArgument)

@@ -15,9 +15,10 @@ enum ServeCommand {
         let manifest = try context.loadManifest(printWarnings: true)
         let logger = try context.makeLogger()
         let location = try context.storeLocation()
-        let grace = try context.duration("--grace-period") ?? manifest.host.shutdownGracePeriod
+        let grace = try context.duration("--grace-period", in: InputLimits.wait) ?? manifest.host.shutdownGracePeriod
         let access = try gatewayConfiguration(context)
-        let watch = try context.duration("--watch-interval") ?? (context.arguments.has("--watch") ? .seconds(1) : nil)
+        let watch = try context.duration("--watch-interval", in: InputLimits.interval)
+            ?? (context.arguments.has("--watch") ? .seconds(1) : nil)
         let store = try await context.openStore()
         let service: QueueFunctionsService
         do {
@@ -144,8 +145,7 @@ enum ServeCommand {
     /// `QUEUEFUNCTIONS_CORS_ORIGINS` (comma-separated); refused before anything opens when a
     /// non-loopback address has no token or a name or origin is malformed.
     static func gatewayConfiguration(_ context: CommandContext) throws -> GatewayOptions {
-        let port = try context.integer("--port") ?? 7071
-        guard port <= 65_535 else { throw CommandError.usage("--port \(port) is not a port; use 0…65535 (0 picks a free one)") }
+        let port = try context.integer("--port", in: InputLimits.port) ?? 7071
         let bind = context.arguments.value("--bind") ?? "127.0.0.1"
         let environmentToken = context.environment["QUEUEFUNCTIONS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let listed = { (option: String, variable: String) -> [String] in

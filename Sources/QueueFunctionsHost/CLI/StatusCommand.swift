@@ -60,6 +60,7 @@ enum StatusCommand {
     }
 
     static func run(_ context: CommandContext) async throws {
+        _ = try context.integer("--port", in: InputLimits.port)
         let manifest = try context.loadManifest()
         let location = try context.storeLocation()
         let store = try await context.openStore()
@@ -190,7 +191,8 @@ enum HostStatusProbe {
 
     /// `http://HOST:PORT/api/functions`, with a wildcard bind address replaced by loopback.
     static func url(_ context: CommandContext) -> URL? {
-        let port = context.arguments.value("--port").flatMap(Int.init) ?? 7071
+        // Checked by `run` before anything opens, so an invalid value never gets here.
+        let port = ((try? context.integer("--port", in: InputLimits.port)) ?? nil) ?? 7071
         var host = context.arguments.value("--bind") ?? "127.0.0.1"
         if host == "0.0.0.0" { host = "127.0.0.1" }
         if host == "::" { host = "::1" }

@@ -26,20 +26,26 @@ enum WorkloadFlags {
         var workload = base ?? Workload(name: "flags", phases: [])
         for item in list(arguments.value("--burst")) {
             let (count, at) = split(item, "@")
-            guard let number = Int(count), number > 0 else { throw problem("--burst", item, "N[@T], e.g. 1000@10s") }
-            workload.phases.append(.burst(at: try at.map { try duration($0, "--burst", item) } ?? .zero, count: number))
+            let number = try checked("--burst", item, "N[@T], e.g. 1000@10s") { () throws(InputNumberError) in
+                try InputNumber.whole(count, name: "count", in: .between(1, WorkloadLimits.messages))
+            }
+            workload.phases.append(.burst(at: try at.map { try duration($0, "--burst", item, in: WorkloadLimits.offset) } ?? .zero, count: number))
         }
         for item in list(arguments.value("--steady")) {
             let (rateText, window) = split(item, "@")
-            guard let rate = Double(rateText), rate > 0 else { throw problem("--steady", item, "RATE[@FROM-TO], e.g. 20@0s-120s") }
+            let rate = try checked("--steady", item, "RATE[@FROM-TO], e.g. 20@0s-120s") { () throws(InputNumberError) in
+                try InputNumber.decimal(rateText, name: "rate", in: WorkloadLimits.rate)
+            }
             let (from, to) = try window.map { try range($0, "--steady", item) } ?? (.zero, .seconds(60))
             workload.phases.append(.steady(from: from, to: to, rate: rate))
         }
         for item in list(arguments.value("--ramp")) {
             let (rates, window) = split(item, "@")
             let (first, second) = split(rates, "-")
-            guard let rateFrom = Double(first), let rateTo = second.flatMap(Double.init), let window else {
-                throw problem("--ramp", item, "R1-R2@FROM-TO, e.g. 0-100@0s-60s")
+            guard let second, let window else { throw problem("--ramp", item, "R1-R2@FROM-TO, e.g. 0-100@0s-60s") }
+            let (rateFrom, rateTo) = try checked("--ramp", item, "R1-R2@FROM-TO, e.g. 0-100@0s-60s") { () throws(InputNumberError) in
+                (try InputNumber.decimal(first, name: "rate", in: WorkloadLimits.rate),
+                 try InputNumber.decimal(second, name: "rate", in: WorkloadLimits.rate))
             }
             let (from, to) = try range(window, "--ramp", item)
             workload.phases.append(.ramp(from: from, to: to, rateFrom: rateFrom, rateTo: rateTo))
@@ -51,19 +57,23 @@ enum WorkloadFlags {
         if let text = arguments.value("--handler-duration") {
             let (low, high) = split(text, "-")
             if let high {
-                workload.handlerDuration = .uniform(min: try duration(low, "--handler-duration", text),
-                                                    max: try duration(high, "--handler-duration", text))
+                let range = WorkloadLimits.handlerDuration
+                let minimum = try duration(low, "--handler-duration", text, in: range)
+                let maximum = try duration(high, "--handler-duration", text, in: range)
+                guard maximum >= minimum else { throw CommandError.usage("--handler-duration '\(text)': MAX must not be below MIN") }
+                workload.handlerDuration = .uniform(min: minimum, max: maximum)
             } else {
-                workload.handlerDuration = .fixed(try duration(low, "--handler-duration", text))
+                workload.handlerDuration = .fixed(try duration(low, "--handler-duration", text, in: WorkloadLimits.handlerDuration))
             }
         }
         if let text = arguments.value("--seed") {
-            guard let seed = UInt64(text) else { throw problem("--seed", text, "a whole number") }
+            guard let seed = UInt64(text) else { throw problem("--seed", text, "a whole number from 0 to \(UInt64.max)") }
             workload.seed = seed
         }
         guard workload.phases.contains(where: { if case .outage = $0 { false } else { true } }) else {
             throw CommandError.usage("the workload sends no messages: give a file or --burst, --steady or --ramp")
         }
+        if let problem = WorkloadLimits.messageCountProblem(workload) { throw CommandError.usage(problem) }
         return workload
     }
 
@@ -76,17 +86,31 @@ enum WorkloadFlags {
         return (String(text[..<index]), String(text[text.index(after: index)...]))
     }
 
-    private static func duration(_ text: String, _ option: String, _ item: String) throws -> Duration {
-        guard let value = DurationText.parse(text) else {
-            throw CommandError.usage("\(option) '\(item)': '\(text)' is not a duration; write e.g. 500ms, 30s, 5m")
+    private static func duration(_ text: String, _ option: String, _ item: String, in range: InputRange<Duration>) throws -> Duration {
+        do {
+            return try InputNumber.duration(text, name: "\(option) '\(item)':", in: range)
+        } catch {
+            throw CommandError.usage("\(error)")
         }
-        return value
+    }
+
+    /// The value `read` returns; a malformed value is reported with `expected`, one out of range with its range.
+    private static func checked<Value>(
+        _ option: String, _ item: String, _ expected: String, _ read: () throws(InputNumberError) -> Value
+    ) throws -> Value {
+        do {
+            return try read()
+        } catch {
+            if error.problem == .malformed { throw problem(option, item, expected) }
+            throw CommandError.usage("\(option) '\(item)': \(error)")
+        }
     }
 
     private static func range(_ text: String, _ option: String, _ item: String) throws -> (Duration, Duration) {
         let (from, to) = split(text, "-")
         guard let to else { throw problem(option, item, "a window FROM-TO, e.g. 60s-70s") }
-        let start = try duration(from, option, item), end = try duration(to, option, item)
+        let start = try duration(from, option, item, in: WorkloadLimits.offset)
+        let end = try duration(to, option, item, in: WorkloadLimits.offset)
         guard end > start else { throw CommandError.usage("\(option) '\(item)': the window must end after it starts") }
         return (start, end)
     }

@@ -109,7 +109,7 @@ struct ManifestValidationTests {
         }
         let batch = try #require(diagnostic("$.functions[0].trigger.batch_size", .outOfRange))
         #expect(batch.formatted(file: "functions.json")
-            == "functions.json:12:51: error: $.functions[0].trigger.batch_size: 0 is out of range 1…10000. Fix: set batch_size between 1 and 10000 (default 10).")
+            == "functions.json:12:51: error: $.functions[0].trigger.batch_size: batch_size 0 is out of range: use 1…10000. Fix: set batch_size between 1 and 10000 (default 10).")
         #expect(diagnostic("$.functions[0].trigger.batchsize", .unknownKey)?.fix.contains("did you mean \"batch_size\"") == true)
         let handler = try #require(diagnostic("$.functions[2].handler", .unknownHandler))
         #expect(handler.fix.contains("did you mean \"AuditLogger\""))

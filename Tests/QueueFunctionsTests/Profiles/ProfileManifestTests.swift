@@ -56,12 +56,6 @@ struct ProfileManifestTests {
         #expect(diagnostics(profileManifest("native", trigger: #""batch_size": 100"#)).isEmpty)
     }
 
-    @Test("Lambda: MaximumBatchingWindowInSeconds is at most 300 (services-sqs-parameters)")
-    func lambdaWindowAtMost300() {
-        let errors = diagnostics(profileManifest("aws-lambda-sqs", trigger: #""batching_window": "301s""#))
-        #expect(errors.contains { $0.message.contains("'maximumBatchingWindowInSeconds'") && $0.message.contains("less than or equal to 300") })
-    }
-
     @Test("Lambda: MaximumBatchingWindowInSeconds is whole seconds (services-sqs-parameters)")
     func lambdaWindowWholeSeconds() {
         let errors = diagnostics(profileManifest("aws-lambda-sqs", trigger: #""batching_window": "500ms""#))

@@ -75,7 +75,7 @@ struct SimulatorWorkloadTests {
         #expect(text.contains("bad.json: $.sead: unknown key; did you mean \"seed\"?"))
         #expect(text.contains("$.handler.duration: expected a duration"))
         #expect(text.contains("$.phases[0].at: missing"))
-        #expect(text.contains("$.phases[0].count: expected a number ≥ 0, got -1"))
+        #expect(text.contains("$.phases[0].count: count -1 is out of range: use 0…10000000"))
         #expect(text.contains("$.phases[1].to: 5s must be after from (10s)"))
         #expect(text.contains("$.phases[2].type: unknown phase type \"spike\""))
     }

@@ -26,7 +26,7 @@ extension ManifestDecoder {
             }
         }
         if fields["new_batch_threshold"] != nil {
-            function.newBatchThreshold = int(fields, "new_batch_threshold", default: 0, bounds: .atLeast(0))
+            function.newBatchThreshold = int(fields, "new_batch_threshold", default: 0, range: .between(0, 10_000))
         }
     }
 }

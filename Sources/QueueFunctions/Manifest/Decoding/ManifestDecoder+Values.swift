@@ -80,7 +80,7 @@ extension ManifestDecoder {
     }
 
     /// The whole number under `key`, or `defaultValue` when absent; nil when invalid.
-    mutating func int(_ fields: JSONObjectFields, _ key: String, default defaultValue: Int, bounds: ValueBounds<Int>) -> Int? {
+    mutating func int(_ fields: JSONObjectFields, _ key: String, default defaultValue: Int, range: InputRange<Int>) -> Int? {
         guard let member = fields[key] else { return defaultValue }
         let value = member.value
         guard case .number(let number, let written) = value.kind else {
@@ -89,22 +89,21 @@ extension ManifestDecoder {
                   "expected \(key) as a whole number, found \(value.found)", fix)
             return nil
         }
-        guard number.rounded() == number, abs(number) < 9e15 else {
-            error(.wrongType, fields.path(key), at: value.location, "expected \(key) as a whole number, found \(written)",
-                  "write a whole number such as \(defaultValue)")
+        do {
+            return try InputNumber.whole(number, written: written, name: key, in: range)
+        } catch {
+            guard error.problem == .outOfRange else {
+                self.error(.wrongType, fields.path(key), at: value.location, "expected \(key) as a whole number, found \(written)",
+                           "write a whole number such as \(defaultValue)")
+                return nil
+            }
+            report(error, fields.path(key), at: value.location, defaultText: "\(defaultValue)")
             return nil
         }
-        let whole = Int(number)
-        guard bounds.contains(whole) else {
-            let text = bounds.violation(key: key, written: written, defaultText: "\(defaultValue)") { "\($0)" }
-            error(.outOfRange, fields.path(key), at: value.location, text.message, text.fix)
-            return nil
-        }
-        return whole
     }
 
     /// The number under `key`, or `defaultValue` when absent; nil when invalid.
-    mutating func number(_ fields: JSONObjectFields, _ key: String, default defaultValue: Double, bounds: ValueBounds<Double>) -> Double? {
+    mutating func number(_ fields: JSONObjectFields, _ key: String, default defaultValue: Double, range: InputRange<Double>) -> Double? {
         guard let member = fields[key] else { return defaultValue }
         let value = member.value
         guard case .number(let number, let written) = value.kind else {
@@ -113,53 +112,54 @@ extension ManifestDecoder {
                   "expected \(key) as a number, found \(value.found)", fix)
             return nil
         }
-        guard bounds.contains(number) else {
-            let text = bounds.violation(key: key, written: written, defaultText: Self.format(defaultValue), format: Self.format)
-            error(.outOfRange, fields.path(key), at: value.location, text.message, text.fix)
+        do {
+            return try InputNumber.decimal(number, written: written, name: key, in: range)
+        } catch {
+            report(error, fields.path(key), at: value.location, defaultText: Self.format(defaultValue))
             return nil
         }
-        return number
     }
 
     /// The duration under `key` (a string such as `"30s"` or a number of seconds), or
     /// `defaultValue` when absent; nil when invalid.
     mutating func duration(
-        _ fields: JSONObjectFields, _ key: String, default defaultValue: Duration, bounds: ValueBounds<Duration>
+        _ fields: JSONObjectFields, _ key: String, default defaultValue: Duration, range: InputRange<Duration>
     ) -> Duration? {
         guard let member = fields[key] else { return defaultValue }
         let value = member.value
-        let howTo = #"write a duration such as "500ms", "30s", "5m" or "1h", or a number of seconds"#
-        let parsed: Duration
-        switch value.kind {
-        case .string(let text):
-            guard let duration = DurationText.parse(text) else {
-                error(.invalidValue, fields.path(key), at: value.location, "\(value.excerpt) is not a duration", howTo)
+        let howTo = #"write a duration such as "500ms", "30s", "5m", "1h" or "2d", or a number of seconds"#
+        do {
+            switch value.kind {
+            case .string(let text):
+                return try InputNumber.duration(text, name: key, in: range)
+            case .number(let seconds, let written):
+                return try InputNumber.duration(seconds: seconds, written: written, name: key, in: range)
+            default:
+                error(.wrongType, fields.path(key), at: value.location,
+                      "expected \(key) as a duration, found \(value.typeDescription)", howTo)
                 return nil
             }
-            parsed = duration
-        case .number(let seconds, let written):
-            guard seconds >= 0 else {
-                error(.outOfRange, fields.path(key), at: value.location, "\(written) is negative; a duration cannot be", howTo)
+        } catch {
+            guard error.problem == .outOfRange else {
+                self.error(.invalidValue, fields.path(key), at: value.location, "\(value.excerpt) is not a duration",
+                           howTo + " between " + range.text(DurationText.format))
                 return nil
             }
-            parsed = Duration(timeInterval: seconds)
-        default:
-            error(.wrongType, fields.path(key), at: value.location,
-                  "expected \(key) as a duration, found \(value.typeDescription)", howTo)
+            report(error, fields.path(key), at: value.location, defaultText: DurationText.format(defaultValue),
+                   hint: #", written like "500ms", "30s", "5m" or "1h""#)
             return nil
         }
-        guard bounds.contains(parsed) else {
-            let text = bounds.violation(
-                key: key, written: value.excerpt, defaultText: DurationText.format(defaultValue), format: DurationText.format
-            )
-            error(.outOfRange, fields.path(key), at: value.location, text.message, text.fix)
-            return nil
-        }
-        return parsed
+    }
+
+    /// Records an out-of-range value: `batch_size 0 is out of range: use 1…10000`.
+    private mutating func report(
+        _ problem: InputNumberError, _ path: String, at location: SourceLocation?, defaultText: String, hint: String = ""
+    ) {
+        error(.outOfRange, path, at: location, problem.description, "\(problem.fix) (default \(defaultText))\(hint)")
     }
 
     private func wrongNumberFix(_ value: JSONValue, key: String, example: String) -> String {
-        if case .string(let text) = value.kind, Double(text) != nil {
+        if case .string(let text) = value.kind, InputNumber.decimalValue(Substring(text)) != nil {
             return "write \(text) without quotes"
         }
         return "write \(key) as a number such as \(example)"
@@ -167,7 +167,7 @@ extension ManifestDecoder {
 
     /// A number as people write it (`2`, `0.5`).
     static func format(_ value: Double) -> String {
-        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        InputNumber.formatDecimal(value)
     }
 }
 

@@ -2,9 +2,6 @@
 /// problem that concerns one value at a time: unknown keys, wrong types, missing keys,
 /// ranges, queue names and routes. References between entries are ``ManifestValidator``'s job.
 struct ManifestDecoder {
-    /// The longest timeout or visibility timeout allowed (12 hours, as SQS).
-    static let maximumLease = Duration.seconds(12 * 3600)
-
     /// The handler names, for the fix of a missing `handler`.
     let registeredHandlers: Set<String>?
     /// What has been read so far.
@@ -54,12 +51,12 @@ struct ManifestDecoder {
         guard let fields = object(value, path: path, name: "host", allowedKeys: ManifestKeys.host) else { return }
         let defaults = HostConfig()
         draft.host = HostConfig(
-            maxWorkers: int(fields, "max_workers", default: defaults.maxWorkers, bounds: .atLeast(1)) ?? defaults.maxWorkers,
-            idlePollInterval: duration(fields, "idle_poll_interval", default: defaults.idlePollInterval, bounds: .above(.zero))
+            maxWorkers: int(fields, "max_workers", default: defaults.maxWorkers, range: .between(1, InputLimits.mostWorkers)) ?? defaults.maxWorkers,
+            idlePollInterval: duration(fields, "idle_poll_interval", default: defaults.idlePollInterval, range: InputLimits.interval)
                 ?? defaults.idlePollInterval,
-            shutdownGracePeriod: duration(fields, "shutdown_grace_period", default: defaults.shutdownGracePeriod, bounds: .any)
+            shutdownGracePeriod: duration(fields, "shutdown_grace_period", default: defaults.shutdownGracePeriod, range: InputLimits.wait)
                 ?? defaults.shutdownGracePeriod,
-            idempotencyWindow: duration(fields, "idempotency_window", default: defaults.idempotencyWindow, bounds: .any)
+            idempotencyWindow: duration(fields, "idempotency_window", default: defaults.idempotencyWindow, range: InputLimits.idempotencyWindow)
                 ?? defaults.idempotencyWindow
         )
         draft.host.profile = profile(fields) ?? .native
@@ -73,10 +70,10 @@ struct ManifestDecoder {
         let deadLetter = queueName(fields, "dead_letter_queue")
         draft.queues.append(ManifestDraft.Queue(
             index: index, name: name, deadLetterQueue: deadLetter,
-            maxReceiveCount: int(fields, "max_receive_count", default: defaults.maxReceiveCount, bounds: .between(1, 1000))
+            maxReceiveCount: int(fields, "max_receive_count", default: defaults.maxReceiveCount, range: InputLimits.maxReceiveCount)
                 ?? defaults.maxReceiveCount,
             visibilityTimeout: duration(fields, "visibility_timeout", default: defaults.visibilityTimeout,
-                                        bounds: .between(.zero, Self.maximumLease)) ?? defaults.visibilityTimeout
+                                        range: InputLimits.visibilityTimeout) ?? defaults.visibilityTimeout
         ))
     }
 
@@ -106,7 +103,7 @@ struct ManifestDecoder {
             queue: nil, batchSize: 10, batchingWindow: .zero,
             timeout: .seconds(5), retry: RetryPolicy(), scale: ScaleConfig()
         )
-        function.timeout = duration(fields, "timeout", default: function.timeout, bounds: .above(.zero, atMost: Self.maximumLease))
+        function.timeout = duration(fields, "timeout", default: function.timeout, range: InputLimits.functionTimeout)
             ?? function.timeout
         if let trigger = fields["trigger"] {
             decodeTrigger(trigger.value, path: fields.path("trigger"), into: &function)
@@ -126,16 +123,16 @@ struct ManifestDecoder {
     private mutating func decodeTrigger(_ value: JSONValue, path: String, into function: inout ManifestDraft.Function) {
         guard let fields = object(value, path: path, name: "the trigger", allowedKeys: ManifestKeys.trigger) else { return }
         function.queue = string(fields, "queue", requiredFix: #"add "queue": the name of a queue declared under "queues""#)
-        function.batchSize = int(fields, "batch_size", default: 10, bounds: .between(1, 10_000)) ?? function.batchSize
-        function.batchingWindow = duration(fields, "batching_window", default: .zero, bounds: .any) ?? function.batchingWindow
+        function.batchSize = int(fields, "batch_size", default: 10, range: InputLimits.batchSize) ?? function.batchSize
+        function.batchingWindow = duration(fields, "batching_window", default: .zero, range: InputLimits.batchingWindow) ?? function.batchingWindow
         decodePlatformTriggerKeys(fields, into: &function)
     }
 
     private mutating func decodeRetry(_ value: JSONValue, path: String) -> RetryPolicy {
         let defaults = RetryPolicy()
         guard let fields = object(value, path: path, name: "retry", allowedKeys: ManifestKeys.retry) else { return defaults }
-        let initial = duration(fields, "initial_delay", default: defaults.initialDelay, bounds: .any)
-        let maximum = duration(fields, "max_delay", default: defaults.maxDelay, bounds: .any)
+        let initial = duration(fields, "initial_delay", default: defaults.initialDelay, range: InputLimits.retryDelay)
+        let maximum = duration(fields, "max_delay", default: defaults.maxDelay, range: InputLimits.retryDelay)
         if let initial, let maximum, initial > maximum {
             let key = fields["initial_delay"] != nil ? "initial_delay" : "max_delay"
             error(.outOfRange, fields.path(key), at: fields[key]?.value.location,
@@ -145,16 +142,16 @@ struct ManifestDecoder {
         return RetryPolicy(
             initialDelay: initial ?? defaults.initialDelay,
             maxDelay: maximum ?? defaults.maxDelay,
-            multiplier: number(fields, "multiplier", default: defaults.multiplier, bounds: .atLeast(1)) ?? defaults.multiplier,
-            jitter: number(fields, "jitter", default: defaults.jitter, bounds: .between(0, 1)) ?? defaults.jitter
+            multiplier: number(fields, "multiplier", default: defaults.multiplier, range: InputLimits.retryMultiplier) ?? defaults.multiplier,
+            jitter: number(fields, "jitter", default: defaults.jitter, range: InputLimits.retryJitter) ?? defaults.jitter
         )
     }
 
     private mutating func decodeScale(_ value: JSONValue, path: String) -> ScaleConfig {
         let defaults = ScaleConfig()
         guard let fields = object(value, path: path, name: "scale", allowedKeys: ManifestKeys.scale) else { return defaults }
-        let minimum = int(fields, "min_workers", default: defaults.minWorkers, bounds: .atLeast(0))
-        let maximum = int(fields, "max_workers", default: defaults.maxWorkers, bounds: .atLeast(1))
+        let minimum = int(fields, "min_workers", default: defaults.minWorkers, range: .between(0, InputLimits.mostWorkers))
+        let maximum = int(fields, "max_workers", default: defaults.maxWorkers, range: .between(1, InputLimits.mostWorkers))
         if let minimum, let maximum, maximum < minimum {
             let key = fields["max_workers"] != nil ? "max_workers" : "min_workers"
             error(.outOfRange, fields.path(key), at: fields[key]?.value.location,
@@ -164,13 +161,13 @@ struct ManifestDecoder {
         return ScaleConfig(
             minWorkers: minimum ?? defaults.minWorkers,
             maxWorkers: maximum ?? defaults.maxWorkers,
-            targetBacklogPerWorker: int(fields, "target_backlog_per_worker", default: defaults.targetBacklogPerWorker, bounds: .atLeast(1))
+            targetBacklogPerWorker: int(fields, "target_backlog_per_worker", default: defaults.targetBacklogPerWorker, range: InputLimits.targetBacklogPerWorker)
                 ?? defaults.targetBacklogPerWorker,
-            scaleInterval: duration(fields, "scale_interval", default: defaults.scaleInterval, bounds: .above(.zero))
+            scaleInterval: duration(fields, "scale_interval", default: defaults.scaleInterval, range: InputLimits.interval)
                 ?? defaults.scaleInterval,
-            maxScaleUpStep: int(fields, "max_scale_up_step", default: defaults.maxScaleUpStep, bounds: .atLeast(1))
+            maxScaleUpStep: int(fields, "max_scale_up_step", default: defaults.maxScaleUpStep, range: .between(1, InputLimits.mostWorkers))
                 ?? defaults.maxScaleUpStep,
-            scaleDownStabilization: duration(fields, "scale_down_stabilization", default: defaults.scaleDownStabilization, bounds: .any)
+            scaleDownStabilization: duration(fields, "scale_down_stabilization", default: defaults.scaleDownStabilization, range: InputLimits.wait)
                 ?? defaults.scaleDownStabilization
         )
     }

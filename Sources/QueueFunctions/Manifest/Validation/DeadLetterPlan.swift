@@ -34,8 +34,9 @@ struct DeadLetterPlan: Sendable, Equatable {
         }
         let declared = Set(named.compactMap(\.name))
         var implicit: [String] = []
+        var listed = Set<String>()
         for queue in named {
-            if let target = resolved[queue.index], !declared.contains(target), !implicit.contains(target) {
+            if let target = resolved[queue.index], !declared.contains(target), listed.insert(target).inserted {
                 implicit.append(target)
             }
         }

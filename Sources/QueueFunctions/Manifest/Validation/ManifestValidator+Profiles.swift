@@ -48,12 +48,8 @@ extension ManifestValidator {
         }
         let windowPath = triggerPath(function, "batching_window")
         let window = function.batchingWindow
-        if window > LambdaSQSRules.maximumBatchingWindow {
-            report(.error, .platformRule, windowPath,
-                   "InvalidParameterValueException: Value '\(seconds(window))' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: "
-                       + "Member must have value less than or equal to 300",
-                   "set batching_window to at most \"5m\"")
-        } else if window.timeInterval.rounded() != window.timeInterval {
+        // The 0–300 s range of MaximumBatchingWindowInSeconds is checked for every profile (InputLimits).
+        if window.timeInterval.rounded() != window.timeInterval {
             report(.error, .platformRule, windowPath,
                    "MaximumBatchingWindowInSeconds is a whole number of seconds; batching_window \(DurationText.format(window)) cannot be configured on Lambda",
                    "round batching_window to whole seconds, such as \"\(Int(window.timeInterval.rounded(.up)))s\"")

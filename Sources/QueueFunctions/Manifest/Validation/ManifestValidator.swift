@@ -7,21 +7,40 @@ struct ManifestValidator {
     let registeredHandlers: Set<String>?
     /// Where each queue dead-letters.
     let plan: DeadLetterPlan
+    /// The first declared queue of each name, so lookups stay constant-time in large manifests.
+    let queuesByName: [String: ManifestDraft.Queue]
+    /// Every queue a trigger or producer may name, in ``knownQueues`` order.
+    let knownQueues: [String]
+    /// The same names, for constant-time membership checks.
+    let knownQueueSet: Set<String>
     /// Every problem found so far.
     var diagnostics: [ManifestDiagnostic] = []
+    /// How many unknown-queue reports have been given a did-you-mean.
+    private var suggestionsGiven = 0
 
-    /// Every queue a trigger or producer may name: declared ones, then implicit dead-letter queues.
-    var knownQueues: [String] {
+    /// Prepares a validator for `draft`.
+    init(draft: ManifestDraft, registeredHandlers: Set<String>?) {
+        self.draft = draft
+        self.registeredHandlers = registeredHandlers
+        plan = DeadLetterPlan(queues: draft.queues)
+        var byName: [String: ManifestDraft.Queue] = [:]
+        for queue in draft.queues {
+            if let name = queue.name, byName[name] == nil { byName[name] = queue }
+        }
+        queuesByName = byName
+        // Declared queues, then implicit dead-letter queues, each name once.
         var names: [String] = []
-        for name in draft.queues.compactMap(\.name) + plan.implicitQueues where !names.contains(name) {
+        var seen = Set<String>()
+        for name in draft.queues.compactMap(\.name) + plan.implicitQueues where seen.insert(name).inserted {
             names.append(name)
         }
-        return names
+        knownQueues = names
+        knownQueueSet = seen
     }
 
     /// Checks `draft`, returning errors and warnings.
     static func validate(_ draft: ManifestDraft, registeredHandlers: Set<String>?) -> [ManifestDiagnostic] {
-        var validator = ManifestValidator(draft: draft, registeredHandlers: registeredHandlers, plan: DeadLetterPlan(queues: draft.queues))
+        var validator = ManifestValidator(draft: draft, registeredHandlers: registeredHandlers)
         validator.checkQueues()
         validator.checkFunctions()
         validator.checkHandlers()
@@ -43,7 +62,7 @@ struct ManifestValidator {
 
     /// The first declared queue named `name`.
     func declaredQueue(named name: String) -> ManifestDraft.Queue? {
-        draft.queues.first { $0.name == name }
+        queuesByName[name]
     }
 
     // MARK: Queues
@@ -77,7 +96,6 @@ struct ManifestValidator {
     private mutating func checkFunctions() {
         var names: [String: ManifestDraft.Function] = [:]
         var triggers: [String: ManifestDraft.Function] = [:]
-        let known = knownQueues
         for function in draft.functions {
             if let name = function.name {
                 if let first = names[name] {
@@ -90,8 +108,8 @@ struct ManifestValidator {
             }
             guard let queue = function.queue else { continue }
             let queuePath = JSONPath.member(JSONPath.member(function.path, "trigger"), "queue")
-            guard known.contains(queue) else {
-                reportUnknownQueue(queue, at: queuePath, known: known)
+            guard knownQueueSet.contains(queue) else {
+                reportUnknownQueue(queue, at: queuePath)
                 continue
             }
             if let first = triggers[queue] {
@@ -107,13 +125,23 @@ struct ManifestValidator {
         }
     }
 
+    /// How many unknown-queue reports get a did-you-mean: each one compares against every
+    /// queue, so past this many the rest skip it and validation stays linear.
+    static let suggestionLimit = 10
+    /// How many queue names a fix lists at most.
+    static let listedQueueLimit = 20
+
     /// Reports `queue`, named at `path`, as not declared, with a did-you-mean.
-    mutating func reportUnknownQueue(_ queue: String, at path: String, known: [String]) {
+    mutating func reportUnknownQueue(_ queue: String, at path: String) {
+        let known = knownQueues
         var fix = "declare it under \"queues\" as {\"name\": \(JSONText.string(queue))}"
-        if let close = Suggestion.closest(to: queue, in: known) {
+        let suggest = suggestionsGiven < Self.suggestionLimit
+        if suggest { suggestionsGiven += 1 }
+        if suggest, let close = Suggestion.closest(to: queue, in: known) {
             fix = "did you mean \(JSONText.string(close))? Otherwise " + fix
         } else if !known.isEmpty {
-            fix += ", or use one of " + known.map(JSONText.string).joined(separator: ", ")
+            let listed = known.prefix(Self.listedQueueLimit).map(JSONText.string).joined(separator: ", ")
+            fix += ", or use one of " + listed + (known.count > Self.listedQueueLimit ? " (and \(known.count - Self.listedQueueLimit) more)" : "")
         }
         report(.error, .unknownQueue, path, "queue \(JSONText.string(queue)) is not declared", fix)
     }
@@ -166,11 +194,10 @@ struct ManifestValidator {
     // MARK: Producers
 
     private mutating func checkProducers() {
-        let known = knownQueues
         var routes: [ProducerRoute: ManifestDraft.Producer] = [:]
         for producer in draft.producers {
-            if let queue = producer.queue, !known.contains(queue) {
-                reportUnknownQueue(queue, at: JSONPath.member(producer.path, "queue"), known: known)
+            if let queue = producer.queue, !knownQueueSet.contains(queue) {
+                reportUnknownQueue(queue, at: JSONPath.member(producer.path, "queue"))
             }
             guard let route = producer.route else { continue }
             if let first = routes[route] {
