@@ -44,13 +44,11 @@ struct PlatformScalingPolicy: Sendable {
         }
     }
 
-    /// The decision when messages become visible while there are no workers.
+    /// The decision when messages become visible while there are no workers: the same
+    /// rules, applied at once (KEDA's activation would wait for its next poll, at most
+    /// `pollingInterval` 30 s later; here it is immediate).
     mutating func messagesVisible(_ observation: ScalingPolicy.Observation) -> ScalingDecision {
-        if rules == .keda {
-            // KEDA's operator polls the scaler every pollingInterval; observe() activates.
-            return decision(observation, to: observation.workers, "KEDA activates at its next poll, not on arrival")
-        }
-        return observe(observation)
+        observe(observation)
     }
 
     // MARK: Lambda
