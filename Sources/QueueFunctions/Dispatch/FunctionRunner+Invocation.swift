@@ -21,6 +21,9 @@ extension FunctionRunner {
             planned.append(planner.undecodable(lease, error: error, now: now))
         }
         if prepared.invoked.isEmpty { return planned }
+        if function.profile.invokesPerMessage, prepared.invoked.count > 1 {
+            return planned + (await invokeEachMessage(prepared.invoked, invoker: invoker))
+        }
         planned += await invoke(prepared)
         return planned
     }
@@ -29,7 +32,7 @@ extension FunctionRunner {
     /// as soon as the handler returns, its deadline passes or the host stops, even when a
     /// cancelled handler has not yet honoured its cancellation; the worker then waits for
     /// that handler before taking more work.
-    private func invoke(_ prepared: PreparedInvocation) async -> [SettlementPlanner.Planned] {
+    func invoke(_ prepared: PreparedInvocation) async -> [SettlementPlanner.Planned] {
         let clock = environment.clock
         let started = clock.now()
         let deadline = started.adding(function.timeout)

@@ -19,6 +19,19 @@ extension FunctionRunner {
         }
     }
 
+    /// The Azure Storage Queue trigger runs each message of a fetched batch as its own
+    /// invocation, in parallel (`QueueListener.cs`): a failure or timeout fails that message only.
+    func invokeEachMessage(_ leases: [Lease], invoker: any FunctionInvoker) async -> [SettlementPlanner.Planned] {
+        await withTaskGroup(of: [SettlementPlanner.Planned].self) { group in
+            for lease in leases {
+                group.addTask { await self.invoke(invoker.prepare([lease], decoder: JSONDecoder())) }
+            }
+            var planned: [SettlementPlanner.Planned] = []
+            for await part in group { planned += part }
+            return planned
+        }
+    }
+
     /// Lambda invokes before a batch's bodies pass 6 MB: the leases beyond the cap are
     /// handed back (visible again, their receive given back) for a later batch.
     func cutToPayloadLimit(_ leases: [Lease]) async -> [Lease] {

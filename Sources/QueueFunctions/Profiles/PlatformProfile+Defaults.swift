@@ -37,6 +37,10 @@ extension PlatformProfile {
         return max(1, batchSize)
     }
 
+    /// Whether each message of a batch is its own invocation (the Storage Queue trigger;
+    /// Service Bus batches only when `batch_size` > 1, as a batch function).
+    var invokesPerMessage: Bool { isAzureStorageQueue }
+
     /// The delay before a failed message is visible again, or nil for the function's
     /// exponential backoff (`native`).
     ///

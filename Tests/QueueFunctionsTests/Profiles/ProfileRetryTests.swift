@@ -104,6 +104,20 @@ struct ProfileRetryTests {
 
     // MARK: Azure Storage Queue
 
+    @Test("Azure Storage Queue: each message of a fetched batch is its own invocation, so one throw fails only its message (QueueListener.cs)")
+    func azureOneInvocationPerMessage() async throws {
+        let recorder = Recorder()
+        let function = ScriptedBatchFunction(recorder: recorder, throwFor: 2)
+        let host = try profileHost(function, manifest: profileManifest("azure-storage-queue", function: #""retry": {"initial_delay": "10s"}"#))
+        try await sendTogether([1, 2, 3], to: host)
+        try await host.settle()
+        #expect(host.metrics().invocations == 3)
+        #expect(host.metrics().succeeded == 2)
+        try await host.advance(by: .seconds(10))
+        #expect(recorder.all.filter { $0.receiveCount == 2 }.map(\.number) == [2])
+        await host.shutdown()
+    }
+
     @Test("Azure Storage Queue: a failure is retried at once (visibilityTimeout 0) and after 5 dequeues moved to <queue>-poison (QueuesOptions.cs)")
     func azureRetriesThenPoison() async throws {
         let recorder = Recorder()

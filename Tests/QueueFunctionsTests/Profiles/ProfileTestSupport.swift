@@ -45,8 +45,14 @@ struct ScriptedBatchFunction: QueueFunction {
     var deadLetter: Set<Int> = []
     var throwAfterSettling = false
     var foreignID: MessageID?
+    /// Throws, before settling anything, when the batch holds this number.
+    var throwFor: Int?
 
     func handle(_ batch: MessageBatch<Job>, context: FunctionContext) async throws {
+        if let throwFor, batch.items.contains(where: { $0.message.number == throwFor }) {
+            for item in batch { recorder.record(item.message, item.metadata, at: context.clock.now()) }
+            throw HandlerFailure(description: "job \(throwFor) failed")
+        }
         for item in batch {
             recorder.record(item.message, item.metadata, at: context.clock.now())
             if fail.contains(item.message.number) {
