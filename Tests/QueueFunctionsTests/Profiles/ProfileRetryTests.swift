@@ -167,9 +167,14 @@ struct ProfileRetryTests {
                                    manifest: profileManifest("azure-storage-queue", function: #""timeout": "20m", "scale": {"min_workers": 2, "max_workers": 2}"#))
         try await host.send(Job(number: 1), to: "jobs")
         #expect(try await eventually { recorder.count == 1 })
-        for _ in 0..<12 {
+        let start = host.clock.now()
+        for minute in 1...12 {
             host.clock.advance(by: .seconds(60))
-            try await Task.sleep(for: .milliseconds(20))
+            if minute % 5 == 0 {
+                // Renewed at half the 10-minute lease: it now ends 10 minutes from here.
+                let end = start.addingTimeInterval(Double(minute * 60 + 600))
+                #expect(try await eventually { try await leaseEnd(host) == end })
+            }
         }
         #expect(try await host.stats("jobs").inFlight == 1)
         #expect(recorder.count == 1)
@@ -180,6 +185,32 @@ struct ProfileRetryTests {
     }
 
     // MARK: Azure Service Bus
+
+    @Test("Service Bus: the lock is renewed automatically for at most maxAutoLockRenewalDuration 5 minutes, then lapses and the message is delivered again (ServiceBusOptions.cs)")
+    func serviceBusLockRenewalCap() async throws {
+        let gate = Gate()
+        let recorder = Recorder()
+        let host = try profileHost(GatedFunction(recorder: recorder, gate: gate),
+                                   manifest: profileManifest("azure-service-bus", function: #""timeout": "10m", "scale": {"min_workers": 2, "max_workers": 2}"#))
+        try await host.send(Job(number: 1), to: "jobs")
+        #expect(try await eventually { recorder.count == 1 })
+        let start = host.clock.now()
+        for step in 1...10 {
+            host.clock.advance(by: .seconds(30))
+            // Renewed at half the 1-minute lock, up to 5 minutes after the start.
+            let end = start.addingTimeInterval(Double(step * 30 + 60))
+            #expect(try await eventually { try await leaseEnd(host) == end })
+        }
+        host.clock.advance(by: .seconds(30))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await leaseEnd(host) == start.addingTimeInterval(360))
+        #expect(recorder.count == 1)
+        host.clock.advance(by: .seconds(30))
+        #expect(try await eventually { recorder.count == 2 })
+        gate.open()
+        try await host.settle()
+        await host.shutdown()
+    }
 
     @Test("Service Bus: an abandoned message is redelivered at once and dead-lettered after MaxDeliveryCount 10 (QueueProperties)")
     func serviceBusMaxDeliveryCount() async throws {

@@ -123,3 +123,11 @@ final class MutexBox<Value: Sendable>: Sendable {
     func update(_ body: (inout Value) -> Void) { storage.withLock { body(&$0) } }
     var value: Value { storage.withLock { $0 } }
 }
+
+/// When the lease of the one in-flight message of `jobs` ends, if there is one.
+func leaseEnd(_ host: TestHost, queue: String = "jobs") async throws -> Date? {
+    for message in try await host.store.peek(queue, limit: 10) {
+        if case .inFlight(let until) = message.state { return until }
+    }
+    return nil
+}
