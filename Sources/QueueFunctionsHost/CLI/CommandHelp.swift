@@ -83,13 +83,14 @@ enum CommandHelp {
         case "simulate": return """
             USAGE: simulate [WORKLOAD.json] [--burst N[@T]] [--steady RATE[@FROM-TO]] [--ramp R1-R2@FROM-TO]
                             [--outage FROM-TO] [--handler-duration D|MIN-MAX] [--seed N]
-                            [--function NAME] [--json]
+                            [--function NAME] [--profiles P1,P2,…] [--json]
 
             Replays a workload through the real dispatcher and autoscaler on a virtual clock and compares
             the autoscaled run with fixed pools of min_workers and max_workers. The workload comes from a
             file (Samples/workloads/README.md), from flags, or both (flags add phases; several of one kind
             separated by commas: --burst 1000@10s,500@60s). --function takes that function's scale
-            settings from the manifest.
+            settings from the manifest. --profiles plays the workload once per platform profile
+            (native, aws-lambda-sqs, azure-storage-queue, azure-service-bus, keda), side by side.
 
             \(common)
             """
