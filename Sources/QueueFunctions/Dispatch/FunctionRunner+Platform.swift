@@ -19,17 +19,60 @@ extension FunctionRunner {
         }
     }
 
-    /// The Azure Storage Queue trigger runs each message of a fetched batch as its own
-    /// invocation, in parallel (`QueueListener.cs`): a failure or timeout fails that message only.
+    /// The Azure Storage Queue trigger's listener (`QueueListener.cs`): each message of a
+    /// fetched batch is its own invocation, run in parallel, settled as soon as it returns
+    /// (a failure or timeout fails that message only); whenever the messages still running
+    /// drop to `newBatchThreshold`, the next batch is fetched at once, so up to
+    /// `batchSize + newBatchThreshold` run together.
+    ///
+    /// - Returns: Nothing left to settle: every message is settled before it returns.
     func invokeEachMessage(_ leases: [Lease], invoker: any FunctionInvoker) async -> [SettlementPlanner.Planned] {
-        await withTaskGroup(of: [SettlementPlanner.Planned].self) { group in
-            for lease in leases {
-                group.addTask { await self.invoke(invoker.prepare([lease], decoder: JSONDecoder())) }
-            }
-            var planned: [SettlementPlanner.Planned] = []
-            for await part in group { planned += part }
-            return planned
+        enum Event: Sendable {
+            case finished([SettlementPlanner.Planned])
+            case wake
         }
+        let batchSize = function.trigger.batchSize
+        let threshold = function.trigger.newBatchThreshold ?? AzureStorageQueueRules.defaultNewBatchThreshold(batchSize: batchSize)
+        let store = environment.store
+        let queueName = queue.name
+        await withTaskGroup(of: Event.self) { group in
+            var running = 0
+            var polling = false
+            func start(_ lease: Lease) {
+                running += 1
+                group.addTask { .finished(await self.process([lease], invoker: invoker, decoder: JSONDecoder())) }
+            }
+            func poll() {
+                guard !polling else { return }
+                polling = true
+                let deadline = environment.clock.now().adding(environment.idlePollInterval)
+                group.addTask {
+                    await store.waitForMessages(on: queueName, until: deadline)
+                    return .wake
+                }
+            }
+            leases.forEach(start)
+            while running > 0, let event = await group.next() {
+                switch event {
+                case .finished(let planned):
+                    running -= 1
+                    await apply(planned)
+                case .wake:
+                    polling = false
+                }
+                guard running > 0, running <= threshold, !state.withLock({ $0.stopping }), !Task.isCancelled else { continue }
+                do {
+                    let more = try await store.receive(from: queueName, maxCount: batchSize, visibilityTimeout: queue.visibilityTimeout)
+                    more.forEach(start)
+                    if more.isEmpty { poll() }
+                } catch {
+                    logger.error("receive failed while the batch's messages ran; fetching again after them", [("error", "\(error)")])
+                }
+            }
+            // Only a poller can be left.
+            group.cancelAll()
+        }
+        return []
     }
 
     /// Lambda invokes before a batch's bodies pass 6 MB: the leases beyond the cap are

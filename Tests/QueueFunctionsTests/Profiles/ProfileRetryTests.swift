@@ -118,6 +118,25 @@ struct ProfileRetryTests {
         await host.shutdown()
     }
 
+    @Test("Azure Storage Queue: the next batch is fetched as soon as the running messages drop to newBatchThreshold (QueueListener.cs)")
+    func azureNewBatchThresholdFetch() async throws {
+        let gate = Gate()
+        let recorder = Recorder()
+        let host = try profileHost(GatedFunction(recorder: recorder, gate: gate, only: 1),
+                                   manifest: profileManifest("azure-storage-queue", function: #""scale": {"min_workers": 1, "max_workers": 1}"#,
+                                                             trigger: #""batch_size": 2, "new_batch_threshold": 1"#))
+        try await sendTogether([1, 2], to: host)
+        #expect(try await eventually { recorder.count == 2 })
+        try await sendTogether([3, 4], to: host)
+        // Job 1 still runs on the only worker; 3 and 4 start beside it.
+        #expect(try await eventually { Set(recorder.numbers) == [1, 2, 3, 4] })
+        #expect(try await eventually { try await host.stats("jobs").total == 1 })
+        gate.open()
+        try await host.settle()
+        #expect(try await host.stats("jobs").total == 0)
+        await host.shutdown()
+    }
+
     @Test("Azure Storage Queue: a failure is retried at once (visibilityTimeout 0) and after 5 dequeues moved to <queue>-poison (QueuesOptions.cs)")
     func azureRetriesThenPoison() async throws {
         let recorder = Recorder()

@@ -109,9 +109,12 @@ struct GatedFunction: MessageFunction {
     typealias Message = Job
     let recorder: Recorder
     let gate: Gate
+    /// Only this job waits for the gate; nil: every job does.
+    var only: Int?
 
     func handle(_ message: Job, metadata: MessageMetadata, context: FunctionContext) async throws {
         recorder.record(message, metadata, at: context.clock.now())
+        guard only == nil || only == message.number else { return }
         while !gate.isOpen { try await Task.sleep(for: .milliseconds(5)) }
     }
 }
