@@ -38,6 +38,12 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         public var steps: Int
         /// Failed deliveries that were retried.
         public var retried: Int
+        /// Store calls the host made, when the workload injects store faults.
+        public var storeCalls: Int?
+        /// Store calls that failed by an injected fault (outages included), when it injects any.
+        public var storeFailures: Int?
+        /// Leases made to lapse early, when the workload injects store faults.
+        public var lapsedLeases: Int?
 
         /// Creates a run's results.
         public init(
@@ -74,6 +80,9 @@ public struct SimulationReport: Codable, Sendable, Equatable {
             case drainTime = "drain_time"
             case deadLettered = "dead_lettered"
             case scalingChanges = "scaling_changes"
+            case storeCalls = "store_calls"
+            case storeFailures = "store_failures"
+            case lapsedLeases = "lapsed_leases"
         }
     }
 
@@ -141,7 +150,11 @@ public struct SimulationReport: Codable, Sendable, Equatable {
             row("handled") { "\($0.handled)" },
             row("dead-lettered") { "\($0.deadLettered)" },
             row("scaling changes") { "\($0.scalingChanges)" },
-        ]
+        ] + (runs.contains { $0.storeCalls != nil } ? [
+            row("store calls") { $0.storeCalls.map(String.init) ?? "-" },
+            row("store failures") { $0.storeFailures.map(String.init) ?? "-" },
+            row("lapsed leases") { $0.lapsedLeases.map(String.init) ?? "-" },
+        ] : [])
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         let lines = rows.map { cells in
             cells.enumerated().map { index, cell in

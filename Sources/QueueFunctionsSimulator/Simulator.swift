@@ -103,8 +103,11 @@ public enum Simulator {
             }
         }
         let autoscaler = autoscaled ? Autoscaler() : nil
+        let faults = workload.storeFaults.isEmpty
+            ? nil : workload.storeFaults.controller(seed: workload.seed, clock: clock, origin: origin)
         let measured = try await VirtualHost.run(
-            manifest: manifest, registry: registry, autoscaler: autoscaler, clock: clock, random: random
+            manifest: manifest, registry: registry, autoscaler: autoscaler, clock: clock,
+            logger: QueueLogger(sink: DiscardingLogSink()), random: random, storeFaults: faults
         ) { virtual in
             try await drive(virtual, arrivals: arrivals, queue: queueName, tick: workload.tick.timeInterval, origin: origin)
         }
@@ -114,7 +117,7 @@ public enum Simulator {
             let rank = Int((fraction * Double(waits.count)).rounded(.up))
             return waits[min(waits.count - 1, max(0, rank - 1))]
         }
-        return SimulationReport.Run(
+        var run = SimulationReport.Run(
             name: "", workers: "", workerSeconds: measured.workerSeconds,
             waitP50: percentile(0.5), waitP95: percentile(0.95), waitP99: percentile(0.99), waitMax: waits.last ?? 0,
             peakBacklog: measured.peakBacklog, peakWorkers: measured.peakWorkers, drainTime: measured.drainTime,
@@ -122,6 +125,12 @@ public enum Simulator {
             scalingChanges: autoscaler.map { $0.counts.scaleUps + $0.counts.scaleDowns } ?? 0, steps: measured.steps,
             retried: measured.metrics.retried
         )
+        if let counts = faults?.counts {
+            run.storeCalls = counts.calls
+            run.storeFailures = counts.failures
+            run.lapsedLeases = counts.lapsedLeases
+        }
+        return run
     }
 
     struct Measured: Sendable {

@@ -27,15 +27,17 @@ public final class VirtualHost: Sendable {
 
     private init(
         manifest: Manifest, registry: FunctionRegistry, autoscaler: Autoscaler?, clock: ManualClock,
-        logger: QueueLogger, random: @escaping @Sendable () -> Double, executor: SimulationExecutor
+        logger: QueueLogger, random: @escaping @Sendable () -> Double, executor: SimulationExecutor,
+        storeFaults: StoreFaultController?
     ) throws {
         self.clock = clock
         self.executor = executor
         self.autoscaler = autoscaler
         let store = MemoryQueueStore(clock: clock)
         self.store = store
+        let hostStore: any QueueStore = storeFaults.map { StoreFaultInjector(wrapping: store, controller: $0) } ?? store
         host = try FunctionHost(
-            manifest: manifest, registry: registry, store: store, clock: clock, logger: logger, random: random,
+            manifest: manifest, registry: registry, store: hostStore, clock: clock, logger: logger, random: random,
             taskExecutor: executor
         )
     }
@@ -57,12 +59,25 @@ public final class VirtualHost: Sendable {
         random: @escaping @Sendable () -> Double = { 0.5 },
         _ body: (VirtualHost) async throws -> Result
     ) async throws -> Result {
+        try await run(
+            manifest: manifest, registry: registry, autoscaler: autoscaler, clock: clock, logger: logger, random: random,
+            storeFaults: nil, body
+        )
+    }
+
+    /// Starts a virtual host whose host talks to its store through `storeFaults`
+    /// (``store`` itself stays fault-free for the driver), runs `body`, then stops it.
+    package static func run<Result: Sendable>(
+        manifest: Manifest, registry: FunctionRegistry, autoscaler: Autoscaler?, clock: ManualClock, logger: QueueLogger,
+        random: @escaping @Sendable () -> Double, storeFaults: StoreFaultController?,
+        _ body: (VirtualHost) async throws -> Result
+    ) async throws -> Result {
         let executor = SimulationExecutor()
         defer { executor.shutdown() }
         return try await withTaskExecutorPreference(executor) {
             let virtual = try VirtualHost(
                 manifest: manifest, registry: registry, autoscaler: autoscaler, clock: clock, logger: logger,
-                random: random, executor: executor
+                random: random, executor: executor, storeFaults: storeFaults
             )
             return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
                 let host = virtual.host

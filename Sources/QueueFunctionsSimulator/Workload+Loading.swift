@@ -40,6 +40,7 @@ extension Workload {
     /// may set `batch_size`, `timeout`, `max_receive_count`, `min_workers`,
     /// `max_workers`, `target_backlog_per_worker`, `scale_interval`,
     /// `max_scale_up_step`, `scale_down_stabilization` and `host_max_workers`.
+    /// `store_faults` replays store failures (see ``Workload/StoreFaults``).
     ///
     /// Every number is range-checked (``WorkloadLimits``): counts 0…10,000,000, rates
     /// 0…1,000,000 per second, times 0s…1d, handler durations 0s…12h, and at most
@@ -84,7 +85,7 @@ struct WorkloadReader {
 
     mutating func workload(_ root: Any) -> Workload? {
         guard let object = self.object(root, "$") else { return nil }
-        checkKeys(object, "$", allowed: ["name", "description", "seed", "tick", "handler", "function", "phases"])
+        checkKeys(object, "$", allowed: ["name", "description", "seed", "tick", "handler", "function", "phases", "store_faults"])
         var workload = Workload(phases: [])
         if let name = object["name"] { workload.name = string(name, "$.name") ?? workload.name }
         if let description = object["description"] { _ = string(description, "$.description") }
@@ -97,6 +98,7 @@ struct WorkloadReader {
             }
         }
         if let function = object["function"] { workload.function = settings(function, "$.function") }
+        if let faults = object["store_faults"] { workload.storeFaults = storeFaults(faults, "$.store_faults") }
         guard let phases = object["phases"] else {
             problems.append("$.phases: missing; add a list such as [{\"type\": \"burst\", \"at\": \"0s\", \"count\": 1000}]")
             return nil
@@ -215,6 +217,13 @@ struct WorkloadReader {
             problems.append("\(path).min_workers: \(low) is above max_workers \(high)")
         }
         return settings
+    }
+
+    private mutating func storeFaults(_ value: Any, _ path: String) -> Workload.StoreFaults {
+        var reader = StoreFaultsReader()
+        let faults = reader.read(value, path)
+        problems += reader.problems
+        return faults ?? Workload.StoreFaults()
     }
 
     // MARK: - Scalars

@@ -57,13 +57,16 @@ public struct Workload: Sendable, Equatable {
     public var phases: [Phase]
     /// Function settings fixed by the workload.
     public var function: FunctionSettings
+    /// Faults the simulated store injects (none by default).
+    public var storeFaults: StoreFaults
 
     /// Creates a workload.
     public init(
         name: String = "workload", seed: UInt64 = 1, tick: Duration = .milliseconds(1),
         handlerDuration: DurationDistribution = .fixed(.milliseconds(100)), phases: [Phase],
-        function: FunctionSettings = FunctionSettings()
+        function: FunctionSettings = FunctionSettings(), storeFaults: StoreFaults = StoreFaults()
     ) {
+        self.storeFaults = storeFaults
         self.name = name
         self.seed = seed
         self.tick = tick

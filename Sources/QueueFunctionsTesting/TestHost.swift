@@ -20,7 +20,8 @@ public final class TestHost: Sendable {
 
     /// The manual clock everything runs on.
     public let clock: ManualClock
-    /// The in-memory store.
+    /// The in-memory store. With `storeFaults`, the host talks to it through a
+    /// ``FaultyStore`` (``FunctionHost/store``), while the test's own reads here see no faults.
     public let store: MemoryQueueStore
     /// The real host.
     public let host: FunctionHost
@@ -34,17 +35,21 @@ public final class TestHost: Sendable {
     ///   - jitter: The random value (0..<1) used for backoff jitter; 0 means the full
     ///     exponential delay, which makes delays exact in tests.
     ///   - scaling: The scaling loop to run, if any; without one each function runs `max_workers` workers.
+    ///   - storeFaults: Faults to inject into every store call the host makes (a
+    ///     ``FaultyStore`` around the memory store); nil for none.
     public init(
         manifest: Manifest, registry: FunctionRegistry, clock: ManualClock = ManualClock(), jitter: Double = 0,
-        logLevel: LogLevel = .debug, scaling: (@Sendable (FunctionHost) async -> Void)? = nil
+        logLevel: LogLevel = .debug, scaling: (@Sendable (FunctionHost) async -> Void)? = nil,
+        storeFaults: StoreFaults? = nil
     ) throws {
         self.clock = clock
         let store = MemoryQueueStore(clock: clock)
         self.store = store
         let logs = CapturingLogSink()
         self.logs = logs
+        let hostStore: any QueueStore = storeFaults.map { FaultyStore(wrapping: store, faults: $0) } ?? store
         let host = try FunctionHost(
-            manifest: manifest, registry: registry, store: store, clock: clock,
+            manifest: manifest, registry: registry, store: hostStore, clock: clock,
             logger: QueueLogger(level: logLevel, sink: logs, clock: clock), random: { jitter }
         )
         self.host = host
@@ -63,10 +68,11 @@ public final class TestHost: Sendable {
     ///   - workers: How many workers run it.
     ///   - timeout: The function's timeout.
     ///   - retry: The function's retry policy.
+    ///   - storeFaults: Faults to inject into every store call the host makes; nil for none.
     public convenience init<Function: QueueFunction>(
         function: Function, name: String = "function-under-test", queue: QueueConfig, batchSize: Int = 10,
         batchingWindow: Duration = .zero, workers: Int = 1, timeout: Duration = .seconds(5),
-        retry: RetryPolicy = RetryPolicy(jitter: 0), clock: ManualClock = ManualClock()
+        retry: RetryPolicy = RetryPolicy(jitter: 0), clock: ManualClock = ManualClock(), storeFaults: StoreFaults? = nil
     ) throws {
         var registry = FunctionRegistry()
         registry.register(String(describing: Function.self), function)
@@ -79,7 +85,9 @@ public final class TestHost: Sendable {
         let dlq = queue.effectiveDeadLetterQueue
         if queue.deadLetterQueue == nil { queues[0].deadLetterQueue = dlq }
         queues.append(QueueConfig(name: dlq))
-        try self.init(manifest: Manifest(queues: queues, functions: [config]), registry: registry, clock: clock)
+        try self.init(
+            manifest: Manifest(queues: queues, functions: [config]), registry: registry, clock: clock, storeFaults: storeFaults
+        )
     }
 
     /// Sends `value` as JSON to `queue`.
@@ -97,13 +105,26 @@ public final class TestHost: Sendable {
     /// Waits until every worker is idle and no trigger queue has a visible message:
     /// everything that can happen without the clock moving has happened.
     ///
+    /// Workers that stay parked on the clock while messages are visible (backing off
+    /// from a failing store, for example) also count as settled, once they have stayed
+    /// so, with no activity, for a few polls of 50 ms of real time.
+    ///
     /// - Throws: ``NotSettled`` when that does not happen within `limit` of real time
     ///   (a handler that blocks, for example).
     public func settle(limit: Duration = .seconds(20)) async throws {
         let giveUp = Date().adding(limit)
+        var parkedPolls = 0
         while true {
             let generation = host.activity.generation(of: FunctionRunner.activityKey)
-            if try await isQuiet() { return }
+            switch try await quietness() {
+            case .quiet:
+                return
+            case .parkedWithVisibleMessages:
+                parkedPolls += 1
+                if parkedPolls >= 4 { return }
+            case .busy:
+                parkedPolls = 0
+            }
             if Date() >= giveUp {
                 throw NotSettled(description: "the host did not settle within \(limit): \(try await describeActivity())")
             }
@@ -111,6 +132,7 @@ public final class TestHost: Sendable {
                 on: FunctionRunner.activityKey, ifGeneration: generation, until: min(giveUp, Date().adding(.milliseconds(50))),
                 clock: SystemClock()
             )
+            if host.activity.generation(of: FunctionRunner.activityKey) != generation { parkedPolls = 0 }
         }
     }
 
@@ -151,12 +173,21 @@ public final class TestHost: Sendable {
         await runTask.value
     }
 
-    private func isQuiet() async throws -> Bool {
-        guard host.isQuiescent else { return false }
+    private enum Quietness {
+        case quiet
+        /// Every worker waits on the clock, but a trigger queue has visible messages.
+        case parkedWithVisibleMessages
+        case busy
+    }
+
+    private func quietness() async throws -> Quietness {
+        guard host.isQuiescent else { return .busy }
+        var visible = false
         for runner in host.runners where runner.activeWorkerCount > 0 {
-            if try await store.stats(for: runner.queue.name).visible > 0 { return false }
+            if try await store.stats(for: runner.queue.name).visible > 0 { visible = true }
         }
-        return host.isQuiescent
+        guard host.isQuiescent else { return .busy }
+        return visible ? .parkedWithVisibleMessages : .quiet
     }
 
     private func describeActivity() async throws -> String {

@@ -10,7 +10,7 @@ extension FunctionRunner {
             environment.activity.notify(Self.activityKey)
         }
         guard let invoker = await startHandler(workerID) else { return }
-        let decoder = JSONDecoder()
+        let decoder = entry.coding.makeDecoder()
         // Settlements of the last batch, applied together with the next receive.
         var finished: [SettlementPlanner.Planned] = []
         while !shouldExit(workerID) {

@@ -15,6 +15,8 @@ public struct FunctionRegistry: Sendable {
         public let typeName: String
         /// The message type's Swift name.
         public let messageTypeName: String
+        /// How its messages are decoded and what it sends is encoded.
+        public let coding: JSONCoding
         let build: @Sendable (SharedResources) async throws -> any FunctionInvoker
         /// The host's resources that ``makeInvoker()`` hands to the factory.
         private(set) var resources = SharedResources(definitions: [])
@@ -32,26 +34,33 @@ public struct FunctionRegistry: Sendable {
 
     /// Registers a handler under `name`. `factory` runs once per worker task when it
     /// starts (a cold start), so every worker owns its own instance.
+    ///
+    /// - Parameter coding: How the function's messages are decoded (by the workers and
+    ///   the gateway's body check) and how its context's sends are encoded.
     public mutating func register<Function: QueueFunction>(
-        _ name: String, factory: @escaping @Sendable () async throws -> Function
+        _ name: String, coding: JSONCoding = .default, factory: @escaping @Sendable () async throws -> Function
     ) {
-        register(name) { (_: SharedResources) in try await factory() }
+        register(name, coding: coding) { (_: SharedResources) in try await factory() }
     }
 
     /// Registers a handler under `name` whose factory reads the host's shared resources
     /// (see ``resource(_:start:close:)``). `factory` runs once per worker task when it
     /// starts (a cold start), after every resource has started.
+    ///
+    /// - Parameter coding: How the function's messages are decoded and its sends encoded.
     public mutating func register<Function: QueueFunction>(
-        _ name: String, factory: @escaping @Sendable (SharedResources) async throws -> Function
+        _ name: String, coding: JSONCoding = .default, factory: @escaping @Sendable (SharedResources) async throws -> Function
     ) {
+        let checker = coding.makeDecoder()
         entries[name] = Entry(
             name: name,
             typeName: String(describing: Function.self),
             messageTypeName: String(describing: Function.Message.self),
-            build: { resources in TypedInvoker(function: try await factory(resources)) },
+            coding: coding,
+            build: { resources in TypedInvoker(function: try await factory(resources), coding: coding) },
             validate: { body in
                 do {
-                    _ = try Function.decodeMessage(body, using: JSONDecoder())
+                    _ = try Function.decodeMessage(body, using: checker)
                     return nil
                 } catch {
                     return DecodeErrorText.describe(error, as: Function.Message.self)
@@ -61,8 +70,10 @@ public struct FunctionRegistry: Sendable {
     }
 
     /// Registers a handler value under `name`; each worker gets a copy.
-    public mutating func register<Function: QueueFunction>(_ name: String, _ function: Function) {
-        register(name) { function }
+    ///
+    /// - Parameter coding: How the function's messages are decoded and its sends encoded.
+    public mutating func register<Function: QueueFunction>(_ name: String, _ function: Function, coding: JSONCoding = .default) {
+        register(name, coding: coding) { function }
     }
 
     /// Every registered name, sorted.
@@ -110,6 +121,7 @@ struct PreparedInvocation: Sendable {
 /// The generic invoker behind ``FunctionRegistry/register(_:factory:)``.
 struct TypedInvoker<Function: QueueFunction>: FunctionInvoker {
     let function: Function
+    let coding: JSONCoding
 
     func prepare(_ leases: [Lease], decoder: JSONDecoder) -> PreparedInvocation {
         var undecodable: [(lease: Lease, error: String)] = []
@@ -134,7 +146,11 @@ struct TypedInvoker<Function: QueueFunction>: FunctionInvoker {
         return PreparedInvocation(
             undecodable: undecodable,
             invoked: invoked,
-            run: { context in try await function.handle(batch, context: context) },
+            run: { [coding] context in
+                var context = context
+                context.queues = context.queues.encoding(with: coding)
+                try await function.handle(batch, context: context)
+            },
             outcomes: { batch.settledOutcomes },
             invalidResponse: { batch.invalidResponse }
         )

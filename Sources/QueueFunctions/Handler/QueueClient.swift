@@ -13,11 +13,19 @@ public struct QueueClient: Sendable {
     public let store: any QueueStore
     /// The queues that may be sent to; nil allows any name.
     public let knownQueues: Set<String>?
+    /// How ``send(_:to:delay:)`` encodes values.
+    public let coding: JSONCoding
 
-    /// Creates a client for `store`, limited to `knownQueues` when given.
-    public init(store: any QueueStore, knownQueues: Set<String>? = nil) {
+    /// Creates a client for `store`, limited to `knownQueues` when given, encoding values with `coding`.
+    public init(store: any QueueStore, knownQueues: Set<String>? = nil, coding: JSONCoding = .default) {
         self.store = store
         self.knownQueues = knownQueues
+        self.coding = coding
+    }
+
+    /// The same client, encoding values with `coding`.
+    public func encoding(with coding: JSONCoding) -> QueueClient {
+        QueueClient(store: store, knownQueues: knownQueues, coding: coding)
     }
 
     /// Sends `value` encoded as JSON to `queue`.
@@ -28,7 +36,7 @@ public struct QueueClient: Sendable {
     public func send<Value: Encodable>(_ value: Value, to queue: String, delay: Duration = .zero) async throws -> MessageID {
         let body: Data
         do {
-            body = try JSONEncoder().encode(value)
+            body = try coding.makeEncoder().encode(value)
         } catch {
             throw SendError(description: "could not encode \(Value.self) as JSON for queue '\(queue)': \(error)")
         }

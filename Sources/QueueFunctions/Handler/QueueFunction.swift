@@ -55,11 +55,24 @@ extension QueueFunction where Message == RawBody {
 /// A function that handles one message at a time; a thrown error fails only that message.
 ///
 /// The host still receives in batches: the batch's items are handled in order and each
-/// failure retries only its own message.
+/// failure retries only its own message. Throw ``MessageFailure`` to choose the outcome,
+/// as a ``QueueFunction`` does with ``MessageBatch/settle(_:_:)``:
+///
+/// ```swift
+/// struct ChargeCard: MessageFunction {
+///     struct Message: Decodable, Sendable { let card: String }
+///
+///     func handle(_ message: Message, metadata: MessageMetadata, context: FunctionContext) async throws {
+///         if message.card.isEmpty { throw MessageFailure.deadLetter(reason: "no card number") }
+///         if rateLimited { throw MessageFailure.retry(after: .seconds(30), reason: "rate limited") }
+///     }
+/// }
+/// ```
 public protocol MessageFunction: QueueFunction {
     /// Handles one message.
     ///
-    /// - Throws: Any error fails this message only; it is retried with backoff.
+    /// - Throws: ``MessageFailure`` to retry after an exact delay or dead-letter now;
+    ///   any other error fails this message only, and it is retried with backoff.
     func handle(_ message: Message, metadata: MessageMetadata, context: FunctionContext) async throws
 }
 
@@ -73,6 +86,8 @@ extension MessageFunction {
                 batch.settle(item, .success)
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let failure as MessageFailure {
+                batch.settle(item, failure.outcome)
             } catch {
                 batch.settle(item, .failure(String(describing: error)))
             }

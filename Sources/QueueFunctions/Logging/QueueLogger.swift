@@ -49,6 +49,14 @@ public struct LogRecord: Sendable {
     /// Key-value context (`function`, `invocation`, `message_id`, …), in order.
     public var metadata: [(key: String, value: String)]
 
+    /// Creates a record (for sinks and tests of your own).
+    public init(time: Date, level: LogLevel, message: String, metadata: [(key: String, value: String)] = []) {
+        self.time = time
+        self.level = level
+        self.message = message
+        self.metadata = metadata
+    }
+
     /// The value for `key`, if present.
     public subscript(key: String) -> String? {
         metadata.last { $0.key == key }?.value
@@ -56,12 +64,26 @@ public struct LogRecord: Sendable {
 }
 
 /// Where log records go.
+///
+/// ``write(_:)`` is called on the thread of whoever logs, often a worker task: it must
+/// not block (see ``BufferedLogSink``).
 public protocol LogSink: Sendable {
     /// Writes one record.
     func write(_ record: LogRecord)
+
+    /// Returns once every record written so far has reached its destination. The host
+    /// calls it before it exits; the default does nothing.
+    func flush() async
 }
 
-/// Writes one line per record to standard error, as logfmt or JSON.
+extension LogSink {
+    /// Nothing to flush.
+    public func flush() async {}
+}
+
+/// Writes one line per record to standard error, as logfmt or JSON, from a dedicated
+/// thread through a bounded buffer (a ``BufferedLogSink`` shared by every sink of the
+/// same format): logging never blocks a worker, even when standard error does.
 public final class StandardErrorLogSink: LogSink {
     /// The line format.
     public enum Format: Sendable {
@@ -71,20 +93,35 @@ public final class StandardErrorLogSink: LogSink {
         case json
     }
 
-    private let format: Format
-    private let lock = Mutex(())
+    private static let logfmtOutput = BufferedLogSink(format: LogFormat.logfmt, write: StandardErrorLogSink.writeLine)
+    private static let jsonOutput = BufferedLogSink(format: LogFormat.json, write: StandardErrorLogSink.writeLine)
+
+    private let output: BufferedLogSink
 
     /// Creates a sink writing `format` lines to standard error.
     public init(format: Format = .logfmt) {
-        self.format = format
+        output = format == .json ? Self.jsonOutput : Self.logfmtOutput
     }
 
-    /// Writes one line.
+    /// Queues one line; never waits.
     public func write(_ record: LogRecord) {
-        let line = format == .json ? LogFormat.json(record) : LogFormat.logfmt(record)
-        lock.withLock { _ in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
-        }
+        output.write(record)
+    }
+
+    /// Returns once every line queued so far is written.
+    public func flush() async {
+        await output.flush()
+    }
+
+    /// Returns once every line queued by any standard-error sink is written; call it
+    /// before the process exits.
+    public static func flushAll() async {
+        await logfmtOutput.flush()
+        await jsonOutput.flush()
+    }
+
+    private static func writeLine(_ line: String) {
+        try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
     }
 }
 
@@ -172,6 +209,11 @@ public struct QueueLogger: Sendable {
         var copy = self
         copy.lazyMetadata.append((key, value))
         return copy
+    }
+
+    /// Returns once every line logged so far has been written; call it before exiting.
+    public func flush() async {
+        await sink.flush()
     }
 
     /// Whether a line at `level` would be written.

@@ -12,16 +12,18 @@ extension Autoscaler {
         var proposals: [String: ScalingDecision] = [:]
         var backlogs: [String: Int] = [:]
         for runner in host.runners {
-            guard let reading = await read(runner, host: host, at: now) else { continue }
+            let isDue = due.contains(where: { $0 === runner })
+            guard let reading = await read(runner, host: host, at: now) else {
+                // The store could not be read: try again next interval, not at once (no spinning).
+                if isDue { state.withLock { Self.advanceTick(of: runner, after: now, in: &$0) } }
+                continue
+            }
             backlogs[runner.function.name] = reading.observation.backlog
-            guard due.contains(where: { $0 === runner }) else { continue }
+            guard isDue else { continue }
             let name = runner.function.name
-            let interval = runner.function.scale.scaleInterval > .zero ? runner.function.scale.scaleInterval : .seconds(1)
             let decision: ScalingDecision? = state.withLock { state in
                 state.blocked.remove(name)
-                var next = (state.nextTick[name] ?? now).adding(interval)
-                if next <= now { next = now.adding(interval) }
-                state.nextTick[name] = next
+                Self.advanceTick(of: runner, after: now, in: &state)
                 state.previous[name] = reading.snapshot
                 return state.policies[name]?.observe(reading.observation)
             }
@@ -30,14 +32,28 @@ extension Autoscaler {
         apply(proposals, backlogs: backlogs, host: host, activation: false)
     }
 
+    /// Moves the function's next decision one scale interval on (from `now` if it fell behind).
+    private static func advanceTick(of runner: FunctionRunner, after now: Date, in state: inout State) {
+        let name = runner.function.name
+        let interval = runner.function.scale.scaleInterval > .zero ? runner.function.scale.scaleInterval : .seconds(1)
+        var next = (state.nextTick[name] ?? now).adding(interval)
+        if next <= now { next = now.adding(interval) }
+        state.nextTick[name] = next
+    }
+
     /// Starts workers for functions at zero whose queue has visible messages.
     func activateIdleFunctions(host: FunctionHost) async {
         let now = host.clock.now()
         var proposals: [String: ScalingDecision] = [:]
         for runner in host.runners where runner.activeWorkerCount == 0 && runner.function.scale.maxWorkers > 0 {
             let name = runner.function.name
-            guard !state.withLock({ $0.blocked.contains(name) }), let stats = await stats(of: runner, host: host),
-                  stats.visible > 0 else { continue }
+            guard !state.withLock({ $0.blocked.contains(name) }) else { continue }
+            guard let stats = await stats(of: runner, host: host) else {
+                // The store could not be read: stop watching until the next interval, not retry at once.
+                state.withLock { _ = $0.blocked.insert(name) }
+                continue
+            }
+            guard stats.visible > 0 else { continue }
             let observation = ScalingPolicy.Observation(
                 time: now, visible: stats.visible, inFlight: stats.inFlight, workers: runner.activeWorkerCount
             )

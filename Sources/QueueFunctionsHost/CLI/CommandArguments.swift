@@ -12,6 +12,7 @@ struct CommandArguments: Sendable {
         "--manifest", "--store", "--port", "--bind", "--delay", "--to", "--limit", "--log-level", "--log-format",
         "--admin-token", "--grace-period", "--function", "--profiles", "--allowed-host", "--cors-origin",
         "--burst", "--steady", "--ramp", "--outage", "--handler-duration", "--seed",
+        "--store-failure-rate", "--store-outage", "--lease-lapse-rate",
     ]
     /// Options that stand alone.
     static let flagOptions: Set<String> = ["--json", "--yes", "--help", "-h", "--no-autoscale"]

@@ -25,10 +25,13 @@ public enum QueueFunctionsCommand {
     /// Runs the command line of this process and returns its exit status (see
     /// ``CommandExitCode``); only the executable's top level ends the process with it.
     public static func main(registry: FunctionRegistry) async -> Int32 {
-        await run(
+        let status = await run(
             arguments: Array(CommandLine.arguments.dropFirst()), registry: registry,
             environment: ProcessInfo.processInfo.environment, output: .standard
         )
+        // Log lines are written by a background thread: write the last ones before the process exits.
+        await StandardErrorLogSink.flushAll()
+        return status
     }
 
     /// Runs one command and returns its exit code (see ``CommandExitCode``).

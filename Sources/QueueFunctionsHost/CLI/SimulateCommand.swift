@@ -9,7 +9,9 @@ import Foundation
 /// dispatcher and autoscaler on a virtual clock, beside fixed pools of min and max workers.
 enum SimulateCommand {
     static let usage = "simulate [WORKLOAD.json] [--burst N[@T]] [--steady RATE[@FROM-TO]] [--ramp R1-R2@FROM-TO] "
-        + "[--outage FROM-TO] [--handler-duration D|MIN-MAX] [--seed N] [--function NAME] [--profiles native,aws-lambda-sqs,azure-storage-queue,keda] [--json]"
+        + "[--outage FROM-TO] [--handler-duration D|MIN-MAX] [--seed N] [--store-failure-rate R] "
+        + "[--store-outage FROM-TO] [--lease-lapse-rate R] [--function NAME] "
+        + "[--profiles native,aws-lambda-sqs,azure-storage-queue,keda] [--json]"
 
     static func run(_ context: CommandContext) async throws {
         var workload: Workload?

@@ -13,8 +13,14 @@ import Foundation
 /// - `--outage FROM-TO` — invocations starting in the window fail
 /// - `--handler-duration D` or `MIN-MAX` — per message, fixed or uniform
 /// - `--seed N`
+/// - `--store-failure-rate R` — a share (0…1) of store calls fails with a retryable error
+/// - `--store-outage FROM-TO` — every store call fails in the window; several as `10s-20s,60s-70s`
+/// - `--lease-lapse-rate R` — a share (0…1) of leases lapses under its handler
 enum WorkloadFlags {
-    static let options = ["--burst", "--steady", "--ramp", "--outage", "--handler-duration", "--seed"]
+    static let options = [
+        "--burst", "--steady", "--ramp", "--outage", "--handler-duration", "--seed",
+        "--store-failure-rate", "--store-outage", "--lease-lapse-rate",
+    ]
 
     /// Whether any workload flag was given.
     static func present(in arguments: CommandArguments) -> Bool {
@@ -66,6 +72,16 @@ enum WorkloadFlags {
                 workload.handlerDuration = .fixed(try duration(low, "--handler-duration", text, in: WorkloadLimits.handlerDuration))
             }
         }
+        if let text = arguments.value("--store-failure-rate") {
+            workload.storeFaults.failureRate = try share(text, "--store-failure-rate")
+        }
+        if let text = arguments.value("--lease-lapse-rate") {
+            workload.storeFaults.leaseLapseRate = try share(text, "--lease-lapse-rate")
+        }
+        for item in list(arguments.value("--store-outage")) {
+            let (from, to) = try range(item, "--store-outage", item)
+            workload.storeFaults.outages.append(Workload.StoreFaults.Outage(at: from, duration: to - from))
+        }
         if let text = arguments.value("--seed") {
             guard let seed = UInt64(text) else { throw problem("--seed", text, "a whole number from 0 to \(UInt64.max)") }
             workload.seed = seed
@@ -75,6 +91,13 @@ enum WorkloadFlags {
         }
         if let problem = WorkloadLimits.messageCountProblem(workload) { throw CommandError.usage(problem) }
         return workload
+    }
+
+    private static func share(_ text: String, _ option: String) throws -> Double {
+        guard let value = Double(text), value.isFinite, value >= 0, value <= 1 else {
+            throw CommandError.usage("\(option) '\(text)' is not a share from 0 to 1; write e.g. 0.05 for 5%")
+        }
+        return value
     }
 
     private static func list(_ text: String?) -> [String] {

@@ -153,6 +153,7 @@ public final class QueueFunctionsService: Sendable {
         }
         await leaveRegistry()
         await gateway?.shutdown()
+        await options.logger.flush()
     }
 
     /// Waits until ``run()`` has started the resources and the gateway (true), or has

@@ -19,7 +19,8 @@ struct DispatcherTests {
         for chunk in stride(from: 0, to: bodies.count, by: 500) {
             try await host.host.queues.send(bodies: Array(bodies[chunk..<min(chunk + 500, bodies.count)]), to: "jobs")
         }
-        try await host.settle()
+        // A safety net, not a speed test: the whole suite runs heavy tests side by side on 2 cores.
+        try await host.settle(limit: .seconds(120))
         #expect(recorder.count == 10_000)
         #expect(Set(recorder.numbers).count == 10_000)
         #expect(recorder.all.allSatisfy { $0.receiveCount == 1 })

@@ -25,7 +25,9 @@ struct InProcessGateway {
 
     /// Answers `method target` with `body`.
     func respond(_ method: String, _ target: String, body: String = "") async -> HTTPResponse? {
-        let text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        // A body goes as JSON, as the admin API requires (415 otherwise).
+        let type = body.isEmpty ? "" : "Content-Type: application/json\r\n"
+        let text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(type)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
         return await respond(raw: Array(text.utf8))?.response
     }
 
