@@ -27,3 +27,27 @@ extension PostgresQueueStore: DeduplicatingQueueStore, HostRegistry {
         try await run { try $0.removeHost(id: id) }
     }
 }
+
+extension PostgresQueueStore: TransactionalOutboxStore {
+    /// Applies `settlements`, stores `outbox` when every one applied, then leases: one
+    /// transaction, so hosts see the fan-out exactly when the batch's acks commit.
+    public func settle(
+        _ settlements: [Settlement], outbox: [QueuedMessage], thenReceiveFrom queue: String, maxCount: Int,
+        visibilityTimeout: Duration
+    ) async throws -> OutboxSettlement {
+        let (outcome, wake) = try await run { table -> (OutboxSettlement, [String: Int]) in
+            var (results, wake): ([SettleResult], [String: Int]) = settlements.isEmpty ? ([], [:]) : try table.settle(settlements)
+            let store = results.allSatisfy { $0 == .applied }
+            if store {
+                for group in outbox.byQueue {
+                    let visible = try table.send(group.messages, to: group.queue)
+                    if visible > 0 { wake[group.queue, default: 0] += visible }
+                }
+            }
+            let leases = maxCount > 0 ? try table.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout) : []
+            return (OutboxSettlement(results: results, outboxStored: store && !outbox.isEmpty, leases: leases), wake)
+        }
+        for (queue, count) in wake { signal.notify(queue, count: count) }
+        return outcome
+    }
+}

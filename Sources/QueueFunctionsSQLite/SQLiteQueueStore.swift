@@ -22,7 +22,7 @@ public final class SQLiteQueueStore: DeduplicatingQueueStore {
     public let path: String
     let clock: any HostClock
     let worker: SQLiteWorker
-    private let signal = QueueSignal()
+    let signal = QueueSignal()
 
     /// Opens the store at `path`, creating the file and its missing parent directories.
     ///

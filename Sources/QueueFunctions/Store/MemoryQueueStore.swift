@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Used by tests, the simulator and `--store memory:`. All state sits behind one
 /// lock; no call blocks for longer than its own bookkeeping.
-public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry {
+public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, TransactionalOutboxStore {
     private enum Phase {
         case visible
         case delayed(until: Date)
@@ -184,6 +184,33 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry {
             let results = Self.apply(settlements, in: &state, now: now, wake: &wake)
             let leases = Self.lease(from: queue, maxCount: maxCount, expiry: now.adding(visibilityTimeout), in: &state, now: now)
             return (results, leases)
+        }
+        for (queue, count) in wake { signal.notify(queue, count: count) }
+        return answer
+    }
+
+    /// Applies `settlements`, stores `outbox` when every one applied, then leases, under one lock.
+    public func settle(
+        _ settlements: [Settlement], outbox: [QueuedMessage], thenReceiveFrom queue: String, maxCount: Int,
+        visibilityTimeout: Duration
+    ) async throws -> OutboxSettlement {
+        let now = clock.now()
+        var wake: [String: Int] = [:]
+        let answer: OutboxSettlement = try state.withLock { state in
+            try Self.checkOpen(state)
+            for item in outbox where state.records[item.message.id] != nil {
+                throw QueueStoreError(.invalidArgument, "message id \(item.message.id) is already in use; send it with a new id")
+            }
+            let results = Self.apply(settlements, in: &state, now: now, wake: &wake)
+            let store = results.allSatisfy { $0 == .applied }
+            if store {
+                for group in outbox.byQueue {
+                    let visible = try Self.insert(group.messages, to: group.queue, in: &state, now: now)
+                    if visible > 0 { wake[group.queue, default: 0] += visible }
+                }
+            }
+            let leases = Self.lease(from: queue, maxCount: maxCount, expiry: now.adding(visibilityTimeout), in: &state, now: now)
+            return OutboxSettlement(results: results, outboxStored: store && !outbox.isEmpty, leases: leases)
         }
         for (queue, count) in wake { signal.notify(queue, count: count) }
         return answer

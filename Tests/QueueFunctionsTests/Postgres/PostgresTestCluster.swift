@@ -317,3 +317,12 @@ extension TemporaryPostgresStore: DeduplicatingQueueStore, HostRegistry {
     func hosts(seenWithin window: Duration) async throws -> [HostRecord] { try await store.hosts(seenWithin: window) }
     func removeHost(id: String) async throws { try await store.removeHost(id: id) }
 }
+
+extension TemporaryPostgresStore: TransactionalOutboxStore {
+    func settle(
+        _ settlements: [Settlement], outbox: [QueuedMessage], thenReceiveFrom queue: String, maxCount: Int,
+        visibilityTimeout: Duration
+    ) async throws -> OutboxSettlement {
+        try await store.settle(settlements, outbox: outbox, thenReceiveFrom: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
+    }
+}
