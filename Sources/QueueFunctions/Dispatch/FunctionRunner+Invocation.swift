@@ -17,6 +17,7 @@ extension FunctionRunner {
             }
         }
         let prepared = invoker.prepare(runnable, decoder: decoder)
+        if let failed = lambdaDecodingFailure(prepared, runnable, now: now) { return planned + failed }
         for (lease, error) in prepared.undecodable {
             planned.append(planner.undecodable(lease, error: error, now: now))
         }

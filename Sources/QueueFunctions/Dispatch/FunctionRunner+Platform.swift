@@ -75,6 +75,16 @@ extension FunctionRunner {
         return []
     }
 
+    /// Lambda hands the function the raw event, so a body the handler cannot decode is a
+    /// function error: the whole batch fails (and reappears after the visibility timeout),
+    /// instead of the one message being dead-lettered at once. Nil for other profiles or
+    /// when every body decodes.
+    func lambdaDecodingFailure(_ prepared: PreparedInvocation, _ leases: [Lease], now: Date) -> [SettlementPlanner.Planned]? {
+        guard function.profile.isLambda, let first = prepared.undecodable.first else { return nil }
+        let text = "message \(first.lease.message.id): \(first.error); on Lambda the handler's decoding error fails the whole batch"
+        return planner.plan(leases, outcomes: [:], ending: .threw(text), now: now, random: environment.random)
+    }
+
     /// Lambda invokes before a batch's bodies pass 6 MB: the leases beyond the cap are
     /// handed back (visible again, their receive given back) for a later batch.
     func cutToPayloadLimit(_ leases: [Lease]) async -> [Lease] {

@@ -89,6 +89,21 @@ struct ProfileRetryTests {
         await host.shutdown()
     }
 
+    @Test("Lambda: a body the handler cannot decode is a function error, so the whole batch fails and comes back after the visibility timeout")
+    func lambdaUndecodableFailsBatch() async throws {
+        let recorder = Recorder()
+        let host = try profileHost(RecordingFunction(recorder: recorder),
+                                   manifest: profileManifest("aws-lambda-sqs", queue: #""max_receive_count": 2"#))
+        _ = try await host.host.queues.send(bodies: [Data(#"{"number": 1}"#.utf8), Data("oops".utf8)], to: "jobs")
+        try await host.settle()
+        #expect(recorder.count == 0)
+        #expect(try await host.stats("jobs").delayed == 2)
+        #expect(try await host.deadLetters(of: "jobs").isEmpty)
+        try await host.advance(by: .seconds(30))
+        #expect(try await host.deadLetters(of: "jobs").count == 2)
+        await host.shutdown()
+    }
+
     @Test("Lambda: a batch is cut before its bodies pass 6 MB (services-sqs-parameters)")
     func lambdaPayloadCap() async throws {
         let recorder = MetadataRecorder()
