@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QueueFunctions
+import QueueFunctionsSimulator
 
 /// The platforms' scaling rules as ``ScalingPolicy`` variants (platforms.md §4, §6.2, §9).
 @Suite("Platform profiles: scaling")
@@ -105,5 +106,27 @@ struct ProfileScalingTests {
         _ = policy.observe(Self.at(0, visible: 3, workers: 0))
         #expect(policy.observe(Self.at(299, visible: 0, workers: 1)).to == 1)
         #expect(policy.observe(Self.at(300, visible: 0, workers: 1)).to == 0)
+    }
+}
+
+/// The autoscaler follows each function's profile (the manifest sets `scale.rules`).
+@Suite("Platform profiles: autoscaler")
+struct ProfileAutoscalerTests {
+    @Test("under aws-lambda-sqs the autoscaler starts 5 concurrent batches at once where native starts max_scale_up_step 4 (services-sqs-scaling)")
+    func lambdaProfileDrivesTheAutoscaler() async throws {
+        for (profile, expected) in [("aws-lambda-sqs", 5), ("native", 4)] {
+            let json = """
+            {"queues": [{"name": "resize"}],
+             "functions": [{"name": "resize", "handler": "sleeper", "trigger": {"queue": "resize"}, "profile": "\(profile)",
+                            "scale": {"max_workers": 50}}]}
+            """
+            let manifest = try loadManifest(json).manifest
+            let autoscaler = Autoscaler()
+            try await VirtualHost.run(manifest: manifest, registry: ScalingFixture.registry(), autoscaler: autoscaler) { virtual in
+                try await virtual.host.queues.send(bodies: ScalingFixture.bodies(1_000), to: "resize")
+                await virtual.settle()
+                #expect(virtual.workers("resize") == expected, "\(profile)")
+            }
+        }
     }
 }
