@@ -14,6 +14,9 @@ public struct FunctionContext: Sendable {
     public var queues: QueueClient
     /// The host's clock (a manual one under test).
     public var clock: any HostClock
+    /// Where ``send(_:to:delay:)`` puts messages until the batch settles, when the store
+    /// commits them with the acks; nil to send at once.
+    package var outbox: InvocationOutbox?
 
     /// Creates a context.
     public init(functionName: String, invocationID: String, deadline: Date, logger: QueueLogger, queues: QueueClient, clock: any HostClock) {
@@ -32,9 +35,17 @@ public struct FunctionContext: Sendable {
 
     /// Sends `value` as JSON to `queue`.
     ///
+    /// On a store with a transactional outbox (memory, SQLite, PostgreSQL) the message is
+    /// stored together with the acks of this batch, once the handler has returned: a batch
+    /// that fails sends nothing, and one that is delivered again sends once.
+    ///
     /// - Returns: The new message's identity.
+    /// - Throws: ``QueueClient/SendError`` for an unknown queue or an unencodable value; store errors.
     @discardableResult
     public func send<Value: Encodable>(_ value: Value, to queue: String, delay: Duration = .zero) async throws -> MessageID {
-        try await queues.send(value, to: queue, delay: delay)
+        guard let outbox else { return try await queues.send(value, to: queue, delay: delay) }
+        let queued = try queues.message(value, to: queue, delay: delay)
+        try outbox.append(queued)
+        return queued.message.id
     }
 }

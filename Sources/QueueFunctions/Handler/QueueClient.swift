@@ -34,13 +34,24 @@ public struct QueueClient: Sendable {
     /// - Throws: ``SendError`` for an unknown queue or an unencodable value; store errors.
     @discardableResult
     public func send<Value: Encodable>(_ value: Value, to queue: String, delay: Duration = .zero) async throws -> MessageID {
+        let queued = try message(value, to: queue, delay: delay)
+        try await store.send([queued.message], to: queue)
+        return queued.message.id
+    }
+
+    /// The message ``send(_:to:delay:)`` would store, without storing it: the queue is
+    /// checked and the value encoded (a handler's outbox holds these until its batch settles).
+    ///
+    /// - Throws: ``SendError`` for an unknown queue or an unencodable value.
+    package func message<Value: Encodable>(_ value: Value, to queue: String, delay: Duration = .zero) throws -> QueuedMessage {
+        try checkKnown(queue)
         let body: Data
         do {
             body = try coding.makeEncoder().encode(value)
         } catch {
             throw SendError(description: "could not encode \(Value.self) as JSON for queue '\(queue)': \(error)")
         }
-        return try await send(body: body, to: queue, delay: delay)
+        return QueuedMessage(queue: queue, message: OutgoingMessage(body: body, delay: delay))
     }
 
     /// Sends raw body bytes to `queue`.
