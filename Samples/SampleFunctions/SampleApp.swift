@@ -19,7 +19,7 @@ public enum SampleApp {
     /// - Parameter factoriesFail: Makes every handler factory throw ``StartupFailure``;
     ///   by default set by the environment variable `SAMPLE_FACTORY_FAIL=1`.
     public static func registry(
-        services: SampleServices, auditLog: AuditLogFile = .fromEnvironment(),
+        services: SampleServices, auditLog: AuditLogFile = .fromEnvironment(), thumbnails: ThumbnailStore = ThumbnailStore(),
         factoriesFail: Bool = ProcessInfo.processInfo.environment["SAMPLE_FACTORY_FAIL"] == "1"
     ) -> FunctionRegistry {
         var registry = FunctionRegistry()
@@ -37,6 +37,7 @@ public enum SampleApp {
         add("OrderCanceller") { OrderCanceller(services: services) }
         add("NotificationSender") { NotificationSender(services: services) }
         add("AuditLogWriter") { AuditLogWriter(file: auditLog) }
+        add("ThumbnailResizer") { ThumbnailResizer(store: thumbnails) }
         return registry
     }
 }

@@ -36,6 +36,8 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         public var scalingChanges: Int
         /// Virtual-time steps the simulation took.
         public var steps: Int
+        /// Failed deliveries that were retried.
+        public var retried: Int
         /// Store calls the host made, when the workload injects store faults.
         public var storeCalls: Int?
         /// Store calls that failed by an injected fault (outages included), when it injects any.
@@ -47,8 +49,9 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         public init(
             name: String, workers: String, workerSeconds: Double, waitP50: Double, waitP95: Double, waitP99: Double,
             waitMax: Double, peakBacklog: Int, peakWorkers: Int, drainTime: Double, handled: Int, deadLettered: Int,
-            scalingChanges: Int, steps: Int
+            scalingChanges: Int, steps: Int, retried: Int = 0
         ) {
+            self.retried = retried
             self.name = name
             self.workers = workers
             self.workerSeconds = workerSeconds
@@ -66,7 +69,7 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, workers, handled, steps
+            case name, workers, handled, steps, retried
             case workerSeconds = "worker_seconds"
             case waitP50 = "wait_p50"
             case waitP95 = "wait_p95"

@@ -79,16 +79,17 @@ public enum Simulator {
 
     /// One run through a virtual host.
     static func runOnce(
-        workload: Workload, arrivals: [Double], function: FunctionConfig, host: HostConfig, autoscaled: Bool
+        workload: Workload, arrivals: [Double], function: FunctionConfig, host: HostConfig, autoscaled: Bool,
+        queue profileQueue: QueueConfig? = nil
     ) async throws -> SimulationReport.Run {
         let clock = ManualClock()
         let origin = clock.now()
         let queueName = function.trigger.queue
-        let queue = QueueConfig(
+        let queue = profileQueue ?? QueueConfig(
             name: queueName, deadLetterQueue: "\(queueName)-dlq", maxReceiveCount: workload.function.maxReceiveCount ?? 5,
             visibilityTimeout: max(.seconds(30), function.timeout * 2)
         )
-        let manifest = Manifest(queues: [queue, QueueConfig(name: "\(queueName)-dlq")], functions: [function], host: host)
+        let manifest = Manifest(queues: [queue, QueueConfig(name: queue.effectiveDeadLetterQueue)], functions: [function], host: host)
         let recorder = SimulationRecorder(expectedMessages: arrivals.count)
         var registry = FunctionRegistry()
         registry.register("simulated", SimulatedFunction(
@@ -121,7 +122,8 @@ public enum Simulator {
             waitP50: percentile(0.5), waitP95: percentile(0.95), waitP99: percentile(0.99), waitMax: waits.last ?? 0,
             peakBacklog: measured.peakBacklog, peakWorkers: measured.peakWorkers, drainTime: measured.drainTime,
             handled: measured.metrics.succeeded, deadLettered: measured.metrics.deadLettered,
-            scalingChanges: autoscaler.map { $0.counts.scaleUps + $0.counts.scaleDowns } ?? 0, steps: measured.steps
+            scalingChanges: autoscaler.map { $0.counts.scaleUps + $0.counts.scaleDowns } ?? 0, steps: measured.steps,
+            retried: measured.metrics.retried
         )
         if let counts = faults?.counts {
             run.storeCalls = counts.calls

@@ -17,10 +17,14 @@ extension FunctionRunner {
             }
         }
         let prepared = invoker.prepare(runnable, decoder: decoder)
+        if let failed = lambdaDecodingFailure(prepared, runnable, now: now) { return planned + failed }
         for (lease, error) in prepared.undecodable {
             planned.append(planner.undecodable(lease, error: error, now: now))
         }
         if prepared.invoked.isEmpty { return planned }
+        if function.profile.invokesPerMessage, prepared.invoked.count > 1 {
+            return planned + (await invokeEachMessage(prepared.invoked, invoker: invoker))
+        }
         planned += await invoke(prepared)
         return planned
     }
@@ -29,7 +33,7 @@ extension FunctionRunner {
     /// as soon as the handler returns, its deadline passes or the host stops, even when a
     /// cancelled handler has not yet honoured its cancellation; the worker then waits for
     /// that handler before taking more work.
-    private func invoke(_ prepared: PreparedInvocation) async -> [SettlementPlanner.Planned] {
+    func invoke(_ prepared: PreparedInvocation) async -> [SettlementPlanner.Planned] {
         let clock = environment.clock
         let started = clock.now()
         let startedUptime = clock.uptime()
@@ -76,7 +80,11 @@ extension FunctionRunner {
         deadlines.cancel(timer)
         let now = clock.now()
         let planned = stopRenewing(
-            renewal, planner.plan(invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random)
+            renewal,
+            planner.plan(
+                invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random,
+                invalidResponse: prepared.invalidResponse()
+            )
         )
         metrics.recordFinishedInvocation(seconds: (clock.uptime() - startedUptime).timeInterval)
         report(outcome, planned: planned, invocationID: invocationID)

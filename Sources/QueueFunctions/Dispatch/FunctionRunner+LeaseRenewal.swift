@@ -2,10 +2,16 @@ import Foundation
 
 /// Lease renewal for running batches: a lease never lapses under a running handler.
 extension FunctionRunner {
-    /// Starts keeping `leases` alive while their handler runs.
+    /// Starts keeping `leases` alive while their handler runs, by the function's profile:
+    /// natively and on the Azure Storage Queue trigger for as long as the handler runs
+    /// (Azure at least a minute apart); on Service Bus for single dispatch only and for at
+    /// most `maxAutoLockRenewalDuration` (5 minutes); never on Lambda, which does not renew.
     func keepAlive(_ leases: [Lease]) -> LeaseRenewal {
-        let renewal = LeaseRenewal(leases)
-        scheduleRenewal(renewal)
+        let profile = function.profile
+        let until = profile.isAzureServiceBus ? environment.clock.now().adding(AzureServiceBusRules.maximumAutoLockRenewal) : nil
+        let renewal = LeaseRenewal(leases, until: until)
+        let renews = !profile.isLambda && !(profile.isAzureServiceBus && leases.count > 1)
+        if renews { scheduleRenewal(renewal) }
         return renewal
     }
 
@@ -25,9 +31,11 @@ extension FunctionRunner {
 
     private func scheduleRenewal(_ renewal: LeaseRenewal) {
         let visibility = queue.visibilityTimeout
-        guard let due = renewal.nextRenewal(
-            now: environment.clock.now(), margin: visibility / 2, minimumGap: visibility / 10
-        ) else { return }
+        let minimumGap = function.profile.isAzureStorageQueue
+            ? max(visibility / 10, AzureStorageQueueRules.minimumRenewalInterval) : visibility / 10
+        let margin = function.profile.isAzureStorageQueue
+            ? max(.zero, min(visibility / 2, visibility - AzureStorageQueueRules.minimumRenewalInterval)) : visibility / 2
+        guard let due = renewal.nextRenewal(now: environment.clock.now(), margin: margin, minimumGap: minimumGap) else { return }
         let executor = environment.taskExecutor
         // Lease expiries are the store's (wall-clock) times; the wait until then is monotonic.
         let id = deadlines.schedule(after: due.duration(since: environment.clock.now())) { [self] in

@@ -62,7 +62,7 @@ extension FunctionRunner {
     /// clock until they apply or their leases lapse. Only cancelling the task (a hard
     /// stop) cuts the retries short. Lease tokens make every retry idempotent.
     func apply(_ planned: [SettlementPlanner.Planned]) async {
-        var pending = planned
+        var pending = await sendPoisonCopies(planned)
         var backoff = Backoff.store
         while !pending.isEmpty {
             do {

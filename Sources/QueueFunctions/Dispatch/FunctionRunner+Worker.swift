@@ -26,6 +26,7 @@ extension FunctionRunner {
         var storeBackoff = Backoff.store
         while !shouldExit(workerID) {
             let leases: [Lease]
+            finished = await sendPoisonCopies(finished)
             do {
                 let answer = try await environment.store.settleAndReceive(
                     finished.map(\.settlement), from: queue.name, maxCount: function.trigger.batchSize,
@@ -48,7 +49,7 @@ extension FunctionRunner {
                 await idle(workerID)
                 continue
             }
-            let batch = await fillBatchingWindow(leases, workerID: workerID)
+            let batch = await cutToPayloadLimit(await fillBatchingWindow(leases, workerID: workerID))
             if state.withLock({ $0.stopping }) {
                 finished = batch.map(planner.handBack)
                 break

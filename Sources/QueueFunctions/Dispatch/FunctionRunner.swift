@@ -102,7 +102,10 @@ public final class FunctionRunner: Sendable {
         self.queue = queue
         self.entry = entry
         self.environment = environment
-        self.planner = SettlementPlanner(queue: queue, retry: function.retry)
+        self.planner = SettlementPlanner(
+            queue: queue, retry: function.retry, profile: function.profile,
+            reportBatchItemFailures: function.trigger.reportBatchItemFailures
+        )
         self.logger = environment.logger.with("function", function.name)
         self.deadlines = DeadlineScheduler(clock: environment.clock)
         (spawns, spawnContinuation) = AsyncStream.makeStream(of: Int.self)

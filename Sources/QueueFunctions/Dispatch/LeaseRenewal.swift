@@ -17,11 +17,15 @@ final class LeaseRenewal: Sendable {
 
     private let state: Mutex<State>
 
-    /// Starts tracking `leases`.
-    init(_ leases: [Lease]) {
+    /// Renewals stop at this time (Service Bus caps automatic lock renewal); nil for never.
+    let until: Date?
+
+    /// Starts tracking `leases`, renewing them until `until` at the latest.
+    init(_ leases: [Lease], until: Date? = nil) {
         var expiries: [LeaseToken: Date] = [:]
         for lease in leases { expiries[lease.token] = lease.expiresAt }
         state = Mutex(State(expiries: expiries))
+        self.until = until
     }
 
     /// When the next renewal is due: when the earliest lease has `margin` left, but never
@@ -32,7 +36,9 @@ final class LeaseRenewal: Sendable {
             guard !state.finished else { return nil }
             let live = state.expiries.filter { !state.lost.contains($0.key) }
             guard let earliest = live.values.min() else { return nil }
-            return max(earliest.adding(.zero - margin), now.adding(minimumGap))
+            let due = max(earliest.adding(.zero - margin), now.adding(minimumGap))
+            if let until, due > until { return nil }
+            return due
         }
     }
 

@@ -25,6 +25,8 @@ struct SettlementPlanner: Sendable {
         var error: String?
         /// When the lease lapses: past it the settlement can no longer apply.
         var expiresAt: Date
+        /// Azure Storage Queue: the body to add to the poison queue before the message is deleted.
+        var poisonCopy: Data?
     }
 
     /// The text recorded for a message whose handler was running when the host shut down.
@@ -33,11 +35,17 @@ struct SettlementPlanner: Sendable {
     let queue: QueueConfig
     let retry: RetryPolicy
     let deadLetterQueue: String
+    /// The platform whose batch and retry rules apply.
+    let profile: PlatformProfile
+    /// Lambda's `ReportBatchItemFailures`.
+    let reportBatchItemFailures: Bool
 
-    init(queue: QueueConfig, retry: RetryPolicy) {
+    init(queue: QueueConfig, retry: RetryPolicy, profile: PlatformProfile = .native, reportBatchItemFailures: Bool = false) {
         self.queue = queue
         self.retry = retry
         self.deadLetterQueue = queue.effectiveDeadLetterQueue
+        self.profile = profile
+        self.reportBatchItemFailures = reportBatchItemFailures
     }
 
     /// Settlements for messages whose receive count is already past the limit before
@@ -55,9 +63,13 @@ struct SettlementPlanner: Sendable {
 
     /// The settlement for each invoked lease, from the handler's outcomes and how it ended.
     func plan(
-        _ leases: [Lease], outcomes: [MessageID: ItemOutcome], ending: Ending, now: Date, random: () -> Double
+        _ leases: [Lease], outcomes: [MessageID: ItemOutcome], ending: Ending, now: Date, random: () -> Double,
+        invalidResponse: [String] = []
     ) -> [Planned] {
-        leases.map { lease in
+        let (outcomes, ending) = profile.batchResponse(
+            outcomes: outcomes, ending: ending, invalidResponse: invalidResponse, reportBatchItemFailures: reportBatchItemFailures
+        )
+        return leases.map { lease in
             if let outcome = outcomes[lease.message.id] {
                 return apply(outcome.kind, to: lease, now: now, random: random)
             }
@@ -85,7 +97,7 @@ struct SettlementPlanner: Sendable {
             return deadLetter(lease, reason, now: now)
         case .failure(let text):
             if attempt >= queue.maxReceiveCount { return deadLetter(lease, text, now: now) }
-            let delay = retry.delay(afterAttempt: attempt, unit: random())
+            let delay = profile.retryDelay(for: lease, retry: retry, now: now) ?? retry.delay(afterAttempt: attempt, unit: random())
             return retryPlan(lease, after: delay, text, now: now)
         case .retry(let delay, let text):
             if attempt >= queue.maxReceiveCount { return deadLetter(lease, text, now: now) }
@@ -108,6 +120,11 @@ struct SettlementPlanner: Sendable {
     }
 
     private func deadLetter(_ lease: Lease, _ text: String, now: Date) -> Planned {
+        if profile.isAzureStorageQueue {
+            // QueueProcessor.cs: a new message with the body only, then the original is deleted.
+            return Planned(settlement: Settlement(lease.token, .ack), succeeded: false, deadLettered: true, error: text,
+                           expiresAt: lease.expiresAt, poisonCopy: lease.message.body)
+        }
         let failure = FailureRecord(attempt: lease.message.receiveCount, at: now, error: text)
         return Planned(
             settlement: Settlement(lease.token, .deadLetter(queue: deadLetterQueue, failure: failure)),

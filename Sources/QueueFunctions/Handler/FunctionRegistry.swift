@@ -114,6 +114,8 @@ struct PreparedInvocation: Sendable {
     var run: @Sendable (FunctionContext) async throws -> Void
     /// The outcomes the handler has settled so far.
     var outcomes: @Sendable () -> [MessageID: ItemOutcome]
+    /// Why the handler's batch response is invalid, if it is (Lambda's rules).
+    var invalidResponse: @Sendable () -> [String] = { [] }
 }
 
 /// The generic invoker behind ``FunctionRegistry/register(_:factory:)``.
@@ -130,7 +132,10 @@ struct TypedInvoker<Function: QueueFunction>: FunctionInvoker {
         for lease in leases {
             do {
                 let message = try Function.decodeMessage(lease.message.body, using: decoder)
-                items.append(BatchItem(message: message, metadata: MessageMetadata(lease.message)))
+                var metadata = MessageMetadata(lease.message)
+                metadata.leaseToken = lease.token
+                metadata.leaseExpiresAt = lease.expiresAt
+                items.append(BatchItem(message: message, metadata: metadata))
                 invoked.append(lease)
             } catch {
                 undecodable.append((lease, DecodeErrorText.describe(error, as: Function.Message.self)))
@@ -146,7 +151,8 @@ struct TypedInvoker<Function: QueueFunction>: FunctionInvoker {
                 context.queues = context.queues.encoding(with: coding)
                 try await function.handle(batch, context: context)
             },
-            outcomes: { batch.settledOutcomes }
+            outcomes: { batch.settledOutcomes },
+            invalidResponse: { batch.invalidResponse }
         )
     }
 }

@@ -17,6 +17,10 @@ public struct MessageMetadata: Sendable {
     public var previousFailures: [FailureRecord]
     /// The body bytes as sent.
     public var body: Data
+    /// The lease of this delivery (the SQS receipt handle, Azure's pop receipt), if delivered by a host.
+    public var leaseToken: LeaseToken?
+    /// When this delivery's lease lapses (Azure's `NextVisibleTime`), if delivered by a host.
+    public var leaseExpiresAt: Date?
 
     /// Creates metadata.
     public init(id: MessageID, queue: String, receiveCount: Int, sentAt: Date, firstReceivedAt: Date, previousFailures: [FailureRecord], body: Data) {
@@ -93,6 +97,7 @@ public final class MessageBatch<Message: Sendable>: Sendable, Sequence {
     /// The items, in receive order.
     public let items: [BatchItem<Message>]
     private let outcomes: Mutex<[MessageID: ItemOutcome]>
+    private let invalid = Mutex<[String]>([])
 
     /// Creates a batch of `items`.
     public init(_ items: [BatchItem<Message>]) {
@@ -111,9 +116,13 @@ public final class MessageBatch<Message: Sendable>: Sendable, Sequence {
         settle(item.id, outcome)
     }
 
-    /// Records `outcome` for the item with `id`; ids not in the batch are ignored.
+    /// Records `outcome` for the item with `id`; ids not in the batch are ignored
+    /// (under the `aws-lambda-sqs` profile they make the batch response invalid).
     public func settle(_ id: MessageID, _ outcome: ItemOutcome) {
-        guard items.contains(where: { $0.id == id }) else { return }
+        guard items.contains(where: { $0.id == id }) else {
+            recordInvalidResponse("item identifier \(JSONText.string(id.rawValue)) is not a message of this batch")
+            return
+        }
         outcomes.withLock { $0[id] = outcome }
     }
 
@@ -126,6 +135,14 @@ public final class MessageBatch<Message: Sendable>: Sendable, Sequence {
     public func outcome(for id: MessageID) -> ItemOutcome? {
         outcomes.withLock { $0[id] }
     }
+
+    /// Records why the batch response is invalid (Lambda fails the whole batch for it).
+    package func recordInvalidResponse(_ reason: String) {
+        invalid.withLock { $0.append(reason) }
+    }
+
+    /// Why the batch response is invalid, if it is.
+    var invalidResponse: [String] { invalid.withLock { $0 } }
 
     /// Every recorded outcome.
     var settledOutcomes: [MessageID: ItemOutcome] {

@@ -70,6 +70,8 @@ public struct FunctionConfig: Sendable, Equatable {
     public var retry: RetryPolicy
     /// How many worker tasks run it.
     public var scale: ScaleConfig
+    /// The platform whose trigger rules it runs under (default `native`; see ``PlatformProfile``).
+    public var profile: PlatformProfile = .native
 
     /// Creates a function configuration.
     public init(
@@ -94,6 +96,12 @@ public struct TriggerConfig: Sendable, Equatable {
     /// How long to wait for a fuller batch once one message is in hand
     /// (Lambda's `MaximumBatchingWindowInSeconds`; default 0).
     public var batchingWindow: Duration
+    /// Lambda's `FunctionResponseTypes: [ReportBatchItemFailures]` under the
+    /// `aws-lambda-sqs` profile: without it, per-item failures are ignored (default false).
+    public var reportBatchItemFailures = false
+    /// Azure's `newBatchThreshold` under the `azure-storage-queue` profile; nil for
+    /// `batchSize / 2` (one vCPU).
+    public var newBatchThreshold: Int?
 
     /// Creates a trigger.
     public init(queue: String, batchSize: Int = 10, batchingWindow: Duration = .zero) {
@@ -155,6 +163,9 @@ public struct ScaleConfig: Sendable, Equatable {
     public var maxScaleUpStep: Int
     /// How long the desire must stay lower before workers are removed (default 30s).
     public var scaleDownStabilization: Duration
+    /// Whose scaling rules the autoscaler follows (default `native`, the rules above;
+    /// a profile sets its platform's).
+    public var rules: ScalingRules = .native
 
     /// Creates a scale configuration.
     public init(
@@ -205,6 +216,8 @@ public struct HostConfig: Sendable, Equatable {
     public var shutdownGracePeriod: Duration
     /// How long retried HTTP posts with the same idempotency key are deduplicated (default 5m, as SQS FIFO).
     public var idempotencyWindow: Duration
+    /// The profile of every function that does not name its own (default `native`).
+    public var profile: PlatformProfile = .native
 
     /// Creates host settings.
     public init(

@@ -17,11 +17,13 @@ enum ManifestAssembler {
         var functions: [FunctionConfig] = []
         for function in draft.functions {
             guard let name = function.name, let handler = function.handler, let queue = function.queue else { return nil }
-            functions.append(FunctionConfig(
+            var config = FunctionConfig(
                 name: name, handler: handler,
                 trigger: TriggerConfig(queue: queue, batchSize: function.batchSize, batchingWindow: function.batchingWindow),
                 timeout: function.timeout, retry: function.retry, scale: function.scale
-            ))
+            )
+            config.applyProfile(of: function, in: draft)
+            functions.append(config)
         }
         var producers: [ProducerConfig] = []
         for producer in draft.producers {

@@ -131,5 +131,9 @@ extension ManifestDiagnostic {
         public static let batchWithoutWindow = Kind("batch-without-window")
         /// Warning: a declared queue that nothing triggers or feeds and that is not a dead-letter queue.
         public static let unusedQueue = Kind("unused-queue")
+        /// A `profile` that is not one of ``PlatformProfile/allNames``.
+        public static let unknownProfile = Kind("unknown-profile")
+        /// A value the function's platform profile refuses (or, as a warning, advises against).
+        public static let platformRule = Kind("platform-rule")
     }
 }

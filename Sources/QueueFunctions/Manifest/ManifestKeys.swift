@@ -4,13 +4,13 @@ enum ManifestKeys {
     /// The top-level object.
     static let root = ["$schema", "host", "queues", "functions", "producers"]
     /// `host`.
-    static let host = ["max_workers", "idle_poll_interval", "shutdown_grace_period", "idempotency_window"]
+    static let host = ["max_workers", "idle_poll_interval", "shutdown_grace_period", "idempotency_window", "profile"]
     /// Each entry of `queues`.
     static let queue = ["name", "dead_letter_queue", "max_receive_count", "visibility_timeout"]
     /// Each entry of `functions`.
-    static let function = ["name", "handler", "trigger", "timeout", "retry", "scale"]
+    static let function = ["name", "handler", "trigger", "timeout", "retry", "scale", "profile"]
     /// A function's `trigger`.
-    static let trigger = ["queue", "batch_size", "batching_window"]
+    static let trigger = ["queue", "batch_size", "batching_window", "report_batch_item_failures", "new_batch_threshold"]
     /// A function's `retry`.
     static let retry = ["initial_delay", "max_delay", "multiplier", "jitter"]
     /// A function's `scale`.

@@ -78,7 +78,8 @@ public enum ManifestLoader {
                 message: error.message, fix: error.fix
             )])
         }
-        let (draft, decodingDiagnostics) = ManifestDecoder.decode(root, registeredHandlers: registeredHandlers)
+        var (draft, decodingDiagnostics) = ManifestDecoder.decode(root, registeredHandlers: registeredHandlers)
+        draft.applyProfileDefaults()
         let diagnostics = decodingDiagnostics + ManifestValidator.validate(draft, registeredHandlers: registeredHandlers)
         let errors = inFileOrder(diagnostics.filter { $0.severity == .error })
         let warnings = inFileOrder(diagnostics.filter { $0.severity == .warning })

@@ -77,6 +77,8 @@ public struct ScalingPolicy: Sendable {
     public private(set) var state: State = .fresh
     private var desires: [(time: Date, workers: Int)] = []
     private var outcomes: [(time: Date, invocations: Int, failed: Int)] = []
+    /// A platform's rules, when `config.rules` is not `native`.
+    private var platform: PlatformScalingPolicy?
 
     /// Creates a policy for the function `function` with `config`.
     public init(
@@ -88,6 +90,9 @@ public struct ScalingPolicy: Sendable {
         self.failureThreshold = failureThreshold
         self.failureMinimumInvocations = max(1, failureMinimumInvocations)
         self.failureWindow = failureWindow ?? max(config.scaleInterval, .milliseconds(100)) * 10
+        if config.rules != .native {
+            platform = PlatformScalingPolicy(rules: config.rules, function: function, config: config)
+        }
     }
 
     /// The fewest workers, at least 0.
@@ -105,6 +110,10 @@ public struct ScalingPolicy: Sendable {
 
     /// The periodic decision, every `scale_interval`.
     public mutating func observe(_ observation: Observation) -> ScalingDecision {
+        if var platform {
+            defer { self.platform = platform }
+            return platform.observe(observation)
+        }
         let now = observation.time
         let observingSince = startObserving(at: now)
         let desired = desiredWorkers(backlog: observation.backlog)
@@ -154,6 +163,10 @@ public struct ScalingPolicy: Sendable {
     /// The immediate decision when messages become visible while the function has no
     /// workers: start them now instead of at the next interval (scale from zero).
     public mutating func messagesVisible(_ observation: Observation) -> ScalingDecision {
+        if var platform {
+            defer { self.platform = platform }
+            return platform.messagesVisible(observation)
+        }
         let now = observation.time
         let observingSince = startObserving(at: now)
         guard observation.workers == 0, observation.visible > 0 else {

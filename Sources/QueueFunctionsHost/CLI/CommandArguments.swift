@@ -10,7 +10,7 @@ struct CommandArguments: Sendable {
     /// Options that take a value.
     static let valueOptions: Set<String> = [
         "--manifest", "--store", "--port", "--bind", "--delay", "--to", "--limit", "--log-level", "--log-format",
-        "--admin-token", "--grace-period", "--function", "--allowed-host", "--cors-origin",
+        "--admin-token", "--grace-period", "--function", "--profiles", "--allowed-host", "--cors-origin",
         "--burst", "--steady", "--ramp", "--outage", "--handler-duration", "--seed",
         "--store-failure-rate", "--store-outage", "--lease-lapse-rate",
     ]

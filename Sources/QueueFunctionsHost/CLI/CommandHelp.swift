@@ -84,7 +84,7 @@ enum CommandHelp {
             USAGE: simulate [WORKLOAD.json] [--burst N[@T]] [--steady RATE[@FROM-TO]] [--ramp R1-R2@FROM-TO]
                             [--outage FROM-TO] [--handler-duration D|MIN-MAX] [--seed N]
                             [--store-failure-rate R] [--store-outage FROM-TO] [--lease-lapse-rate R]
-                            [--function NAME] [--json]
+                            [--function NAME] [--profiles P1,P2,…] [--json]
 
             Replays a workload through the real dispatcher and autoscaler on a virtual clock and compares
             the autoscaled run with fixed pools of min_workers and max_workers. The workload comes from a
@@ -93,6 +93,8 @@ enum CommandHelp {
             settings from the manifest. --store-failure-rate fails that share (0..1) of store calls with a
             retryable error, --store-outage fails every store call in the window, --lease-lapse-rate lapses
             that share of leases under their handler; the report then counts store calls and failures.
+            --profiles plays the workload once per platform profile (native, aws-lambda-sqs,
+            azure-storage-queue, azure-service-bus, keda), side by side.
 
             \(common)
             """

@@ -10,7 +10,8 @@ import Foundation
 enum SimulateCommand {
     static let usage = "simulate [WORKLOAD.json] [--burst N[@T]] [--steady RATE[@FROM-TO]] [--ramp R1-R2@FROM-TO] "
         + "[--outage FROM-TO] [--handler-duration D|MIN-MAX] [--seed N] [--store-failure-rate R] "
-        + "[--store-outage FROM-TO] [--lease-lapse-rate R] [--function NAME] [--json]"
+        + "[--store-outage FROM-TO] [--lease-lapse-rate R] [--function NAME] "
+        + "[--profiles native,aws-lambda-sqs,azure-storage-queue,keda] [--json]"
 
     static func run(_ context: CommandContext) async throws {
         var workload: Workload?
@@ -29,6 +30,12 @@ enum SimulateCommand {
         guard let workload else { throw CommandError.usage("Usage: \(usage)") }
         let report: SimulationReport
         do {
+            if let list = context.arguments.value("--profiles") {
+                let names = list.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let profiled = try await Simulator.run(workload: workload, profiles: names)
+                context.output.line(context.wantsJSON ? try profiled.json() : profiled.profileTable())
+                return
+            }
             if let name = context.arguments.value("--function") {
                 let manifest = try context.loadManifest()
                 guard let function = manifest.function(named: name) else {

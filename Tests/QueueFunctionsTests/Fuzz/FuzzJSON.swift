@@ -15,13 +15,19 @@ indirect enum FuzzJSON {
             self = .array(array.map(FuzzJSON.init))
         } else if let text = value as? String {
             self = .raw(Self.quoted(text))
-        } else if type(of: value) == Bool.self, let flag = value as? Bool {
+        } else if type(of: value) == Bool.self || Self.isBoolean(value), let flag = value as? Bool {
             self = .raw(flag ? "true" : "false")
         } else if let number = value as? NSNumber {
             self = .raw(number.stringValue)
         } else {
             self = .raw("null")
         }
+    }
+
+    /// Whether `value` is a JSON boolean: on Linux, JSONSerialization hands them over as `NSNumber`s of type `c`/`B`.
+    private static func isBoolean(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return ["c", "B"].contains(String(cString: number.objCType))
     }
 
     /// The JSON text.

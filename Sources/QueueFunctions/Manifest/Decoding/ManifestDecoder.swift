@@ -59,6 +59,7 @@ struct ManifestDecoder {
             idempotencyWindow: duration(fields, "idempotency_window", default: defaults.idempotencyWindow, range: InputLimits.idempotencyWindow)
                 ?? defaults.idempotencyWindow
         )
+        draft.host.profile = profile(fields) ?? .native
     }
 
     private mutating func decodeQueue(_ value: JSONValue, index: Int) {
@@ -115,6 +116,7 @@ struct ManifestDecoder {
         if let scale = fields["scale"] {
             function.scale = decodeScale(scale.value, path: fields.path("scale"))
         }
+        function.profile = profile(fields)
         draft.functions.append(function)
     }
 
@@ -123,6 +125,7 @@ struct ManifestDecoder {
         function.queue = string(fields, "queue", requiredFix: #"add "queue": the name of a queue declared under "queues""#)
         function.batchSize = int(fields, "batch_size", default: 10, range: InputLimits.batchSize) ?? function.batchSize
         function.batchingWindow = duration(fields, "batching_window", default: .zero, range: InputLimits.batchingWindow) ?? function.batchingWindow
+        decodePlatformTriggerKeys(fields, into: &function)
     }
 
     private mutating func decodeRetry(_ value: JSONValue, path: String) -> RetryPolicy {

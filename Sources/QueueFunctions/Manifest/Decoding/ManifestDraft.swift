@@ -38,6 +38,12 @@ struct ManifestDraft: Sendable {
         var retry: RetryPolicy
         /// `scale`, defaulted.
         var scale: ScaleConfig
+        /// `profile` as written; nil for the host's.
+        var profile: PlatformProfile?
+        /// `trigger.report_batch_item_failures`, defaulted.
+        var reportBatchItemFailures = false
+        /// `trigger.new_batch_threshold`, if written.
+        var newBatchThreshold: Int?
 
         /// The JSON path of this function.
         var path: String { JSONPath.element("$.functions", index) }

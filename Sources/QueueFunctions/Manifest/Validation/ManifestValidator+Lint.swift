@@ -36,12 +36,14 @@ extension ManifestValidator {
     private mutating func lintFunctions() {
         for function in draft.functions {
             let triggerPath = JSONPath.member(function.path, "trigger")
-            if function.batchSize > Self.largestBatchWithoutWindow, function.batchingWindow == .zero {
+            // Lambda's advice; the aws-lambda-sqs profile makes it an error, Azure has no such rule.
+            let profile = draft.profile(of: function)
+            if profile == .native, function.batchSize > Self.largestBatchWithoutWindow, function.batchingWindow == .zero {
                 report(.warning, .batchWithoutWindow, JSONPath.member(triggerPath, "batch_size"),
                        "batch_size \(function.batchSize) is over \(Self.largestBatchWithoutWindow) with no batching_window, so batches leave as soon as one message is in hand and rarely fill",
                        "set trigger.batching_window, for example \"1s\" (Lambda requires one for batches over \(Self.largestBatchWithoutWindow)), or lower batch_size to \(Self.largestBatchWithoutWindow)")
             }
-            guard let queueName = function.queue, let queue = declaredQueue(named: queueName) else { continue }
+            guard !profile.isAzure, let queueName = function.queue, let queue = declaredQueue(named: queueName) else { continue }
             let advised = function.timeout * Self.visibilityTimeoutFactor + function.batchingWindow
             // Shorter than the timeout plus the window is an error, reported by the validator.
             guard queue.visibilityTimeout >= function.timeout + function.batchingWindow, queue.visibilityTimeout < advised else { continue }

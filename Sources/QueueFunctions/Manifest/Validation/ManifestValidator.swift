@@ -45,6 +45,7 @@ struct ManifestValidator {
         validator.checkFunctions()
         validator.checkHandlers()
         validator.checkProducers()
+        validator.checkProfiles()
         validator.lint()
         return validator.diagnostics
     }
@@ -118,7 +119,9 @@ struct ManifestValidator {
             } else {
                 triggers[queue] = function
             }
-            checkVisibilityTimeout(of: queue, against: function)
+            // Lambda's own check, in its own words, replaces this one; Azure renews its leases
+            // (ManifestValidator+Profiles).
+            if draft.profile(of: function) == .native { checkVisibilityTimeout(of: queue, against: function) }
         }
     }
 
