@@ -96,7 +96,10 @@ final class PostgresConnectionPool: Sendable {
                 case .failure(let error):
                     continuation.resume(throwing: error)
                 case .success(let connection):
-                    continuation.resume(with: Result { try Self.inTransaction(connection, work) }.mapError(Self.storeError))
+                    // A rolled-back outbox batch is an answer, not a failure: it passes through as it is.
+                    continuation.resume(with: Result { try Self.inTransaction(connection, work) }.mapError { error in
+                        error is OutboxBatchStale ? error : Self.storeError(error)
+                    })
                 }
             }
             let accepted: Bool = state.withLock { state in

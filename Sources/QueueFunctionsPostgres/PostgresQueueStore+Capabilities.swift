@@ -35,9 +35,13 @@ extension PostgresQueueStore: TransactionalOutboxStore {
         _ settlements: [Settlement], outbox: [QueuedMessage], thenReceiveFrom queue: String, maxCount: Int,
         visibilityTimeout: Duration
     ) async throws -> OutboxSettlement {
-        let (outcome, wake) = try await run { table -> (OutboxSettlement, [String: Int]) in
+        let attempt: (OutboxSettlement, [String: Int])
+        do {
+            attempt = try await run { table -> (OutboxSettlement, [String: Int]) in
             var (results, wake): ([SettleResult], [String: Int]) = settlements.isEmpty ? ([], [:]) : try table.settle(settlements)
             let store = results.allSatisfy { $0 == .applied }
+            // The transaction rolls back: a batch with an outbox applies whole or not at all.
+            if !store, !outbox.isEmpty { throw OutboxBatchStale(count: settlements.count) }
             if store {
                 for group in outbox.byQueue {
                     let visible = try table.send(group.messages, to: group.queue)
@@ -46,7 +50,11 @@ extension PostgresQueueStore: TransactionalOutboxStore {
             }
             let leases = maxCount > 0 ? try table.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout) : []
             return (OutboxSettlement(results: results, outboxStored: store && !outbox.isEmpty, leases: leases), wake)
+            }
+        } catch is OutboxBatchStale {
+            return .rolledBack(settlements.count)
         }
+        let (outcome, wake) = attempt
         for (queue, count) in wake { signal.notify(queue, count: count) }
         return outcome
     }

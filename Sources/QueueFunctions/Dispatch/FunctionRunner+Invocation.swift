@@ -40,7 +40,8 @@ extension FunctionRunner {
         let deadline = started.adding(function.timeout)
         let invocationID = MessageID.generate().rawValue
         let invoked = prepared.invoked
-        let context = FunctionContext(
+        let outbox = makeOutbox()
+        var context = FunctionContext(
             functionName: function.name,
             invocationID: invocationID,
             deadline: deadline,
@@ -50,6 +51,7 @@ extension FunctionRunner {
             queues: environment.queues,
             clock: clock
         )
+        context.outbox = outbox
         metrics.update {
             $0.invocations += 1
             $0.busyWorkers += 1
@@ -79,13 +81,14 @@ extension FunctionRunner {
         }
         deadlines.cancel(timer)
         let now = clock.now()
-        let planned = stopRenewing(
-            renewal,
-            planner.plan(
-                invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random,
-                invalidResponse: prepared.invalidResponse()
-            )
+        let plan = planner.plan(
+            invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random,
+            invalidResponse: prepared.invalidResponse()
         )
+        let renewed = stopRenewing(renewal, plan)
+        var returned = false
+        if case .returned = outcome { returned = true }
+        let planned = attach(outbox, to: renewed, returned: returned, lostLeases: renewed.count < plan.count)
         metrics.recordFinishedInvocation(seconds: (clock.uptime() - startedUptime).timeInterval)
         report(outcome, planned: planned, invocationID: invocationID)
         switch outcome {

@@ -48,7 +48,9 @@ extension FunctionRunner {
     /// and counted: their messages come back when the lease lapses (at-least-once).
     func dropLapsed(_ planned: [SettlementPlanner.Planned]) -> [SettlementPlanner.Planned] {
         let now = environment.clock.now()
-        let live = planned.filter { $0.expiresAt > now }
+        var live = planned.filter { $0.expiresAt > now }
+        // A batch with an outbox settles whole or not at all: one lapsed lease drops it all.
+        if live.count < planned.count, planned.contains(where: { !$0.outbox.isEmpty }) { live = [] }
         let dropped = planned.count - live.count
         if dropped > 0 {
             metrics.update { $0.droppedSettlements += dropped }
@@ -66,7 +68,7 @@ extension FunctionRunner {
         var backoff = Backoff.store
         while !pending.isEmpty {
             do {
-                account(pending, results: try await environment.store.settle(pending.map(\.settlement)))
+                account(pending, results: try await settle(pending, thenReceive: 0).results)
                 storeRecovered(&backoff)
                 return
             } catch {

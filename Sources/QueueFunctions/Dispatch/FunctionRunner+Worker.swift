@@ -28,10 +28,7 @@ extension FunctionRunner {
             let leases: [Lease]
             finished = await sendPoisonCopies(finished)
             do {
-                let answer = try await environment.store.settleAndReceive(
-                    finished.map(\.settlement), from: queue.name, maxCount: function.trigger.batchSize,
-                    visibilityTimeout: queue.visibilityTimeout
-                )
+                let answer = try await settle(finished, thenReceive: function.trigger.batchSize)
                 account(finished, results: answer.results)
                 leases = answer.leases
                 storeRecovered(&storeBackoff)

@@ -27,6 +27,8 @@ struct SettlementPlanner: Sendable {
         var expiresAt: Date
         /// Azure Storage Queue: the body to add to the poison queue before the message is deleted.
         var poisonCopy: Data?
+        /// What the batch's handler sent, stored with these settlements (on the batch's first plan).
+        var outbox: [QueuedMessage] = []
     }
 
     /// The text recorded for a message whose handler was running when the host shut down.

@@ -202,6 +202,9 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
             for item in outbox where state.records[item.message.id] != nil {
                 throw QueueStoreError(.invalidArgument, "message id \(item.message.id) is already in use; send it with a new id")
             }
+            if !outbox.isEmpty, !settlements.allSatisfy({ Self.isCurrent($0.token, in: state) }) {
+                return .rolledBack(settlements.count)
+            }
             let results = Self.apply(settlements, in: &state, now: now, wake: &wake)
             let store = results.allSatisfy { $0 == .applied }
             if store {
@@ -250,6 +253,13 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
     }
 
     /// Applies `settlements` in order (under the lock), counting the queues to wake.
+    /// Whether `token` is the current lease of an in-flight message.
+    private static func isCurrent(_ token: LeaseToken, in state: State) -> Bool {
+        guard let record = state.records[token.messageID], record.receipt == token.receipt,
+              case .inFlight = record.phase else { return false }
+        return true
+    }
+
     private static func apply(_ settlements: [Settlement], in state: inout State, now: Date, wake: inout [String: Int]) -> [SettleResult] {
         settlements.map { settlement in
             guard var record = state.records[settlement.token.messageID],

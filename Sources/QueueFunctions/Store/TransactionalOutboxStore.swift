@@ -38,12 +38,29 @@ public protocol TransactionalOutboxStore: QueueStore {
     /// Applies `settlements`; if every one of them applied, stores `outbox` too, in the same
     /// step; then leases up to `maxCount` visible messages of `queue` (none when 0).
     ///
-    /// A settlement refused as stale (its lease lapsed, the message will come again) keeps
-    /// the outbox out: the redelivery sends it.
+    /// With a non-empty outbox the step is all or nothing: when one settlement is stale (its
+    /// lease lapsed, so the message comes again), none is applied and the outbox is not
+    /// stored — every result is ``SettleResult/staleLease`` and nothing is leased. The batch
+    /// is delivered again and its handler sends once. Without an outbox each settlement
+    /// applies on its own, as in ``QueueStore/settle(_:)``.
     func settle(
         _ settlements: [Settlement], outbox: [QueuedMessage], thenReceiveFrom queue: String, maxCount: Int,
         visibilityTimeout: Duration
     ) async throws -> OutboxSettlement
+}
+
+/// Thrown inside an engine's transaction to roll back a batch with an outbox when one of
+/// its settlements is stale (see ``TransactionalOutboxStore``).
+package struct OutboxBatchStale: Error {
+    package let count: Int
+    package init(count: Int) { self.count = count }
+}
+
+extension OutboxSettlement {
+    /// The answer for a batch rolled back because one of its `count` settlements was stale.
+    package static func rolledBack(_ count: Int) -> OutboxSettlement {
+        OutboxSettlement(results: Array(repeating: .staleLease, count: count), outboxStored: false, leases: [])
+    }
 }
 
 extension Array where Element == QueuedMessage {

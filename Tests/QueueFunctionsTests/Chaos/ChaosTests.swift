@@ -54,7 +54,11 @@ struct ChaosTests {
         try await host.settle(limit: .seconds(120))
         var elapsed = Duration.zero
         while try await host.stats("jobs").total > 0, elapsed < limit {
-            try await host.advance(by: .seconds(1))
+            // A worker may be pausing on the clock (a settle backing off): only moving the clock
+            // ends that, so a settle that does not go quiet is not an error here. The outcome
+            // assertions after the drain say whether anything was lost.
+            host.clock.advance(by: .seconds(1))
+            _ = try? await host.settle(limit: .seconds(5))
             elapsed += .seconds(1)
         }
     }

@@ -51,4 +51,29 @@ struct OutboxConformanceTests {
         #expect(try await store.stats(for: "fan-out").visible == 2)
         await store.close()
     }
+
+    @Test("one stale lease in a batch with an outbox applies none of it: the whole batch comes again and sends once", arguments: StoreEngine.all)
+    func batchIsAllOrNothing(engine: StoreEngine) async throws {
+        let clock = ManualClock()
+        let store = try await outboxStore(engine, clock)
+        try await store.send(Data("a".utf8), to: "jobs")
+        let first = try await store.receive(from: "jobs", maxCount: 1, visibilityTimeout: .seconds(10))
+        clock.advance(by: .seconds(5))
+        try await store.send(Data("b".utf8), to: "jobs")
+        let second = try await store.receive(from: "jobs", maxCount: 1, visibilityTimeout: .seconds(60))
+        clock.advance(by: .seconds(6))
+        // "a"'s lease lapsed and another consumer took it; "b"'s is current. Settling both
+        // with an outbox applies neither.
+        let again = try await store.receive(from: "jobs", maxCount: 1, visibilityTimeout: .seconds(60))
+        #expect(again.map(\.message.id) == first.map(\.message.id))
+        let outcome = try await store.settle(
+            (first + second).map { Settlement($0.token, .ack) }, outbox: fanOut(2), thenReceiveFrom: "jobs", maxCount: 10,
+            visibilityTimeout: .seconds(30)
+        )
+        #expect(outcome.results == [.staleLease, .staleLease] && !outcome.outboxStored && outcome.leases.isEmpty)
+        #expect(try await store.stats(for: "fan-out").total == 0)
+        let stats = try await store.stats(for: "jobs")
+        #expect(stats.total == 2, "neither message was acked: \(stats)")
+        await store.close()
+    }
 }
