@@ -6,7 +6,7 @@ extension FunctionRunner {
     /// An outbox for one invocation when the store commits sends with settlements; nil
     /// when it does not (the context then sends at once).
     func makeOutbox() -> InvocationOutbox? {
-        environment.store is any TransactionalOutboxStore ? InvocationOutbox() : nil
+        storeKeepsOutbox ? InvocationOutbox() : nil
     }
 
     /// Settles `planned` (and stores their outbox with them, all or nothing), then leases up
@@ -17,7 +17,7 @@ extension FunctionRunner {
         _ planned: [SettlementPlanner.Planned], thenReceive maxCount: Int
     ) async throws -> (results: [SettleResult], leases: [Lease]) {
         let settlements = planned.map(\.settlement)
-        let outbox = planned.flatMap(\.outbox)
+        let outbox = storeKeepsOutbox ? planned.flatMap(\.outbox) : []
         if !outbox.isEmpty, let store = environment.store as? any TransactionalOutboxStore {
             let answer = try await store.settle(
                 settlements, outbox: outbox, thenReceiveFrom: queue.name, maxCount: maxCount,

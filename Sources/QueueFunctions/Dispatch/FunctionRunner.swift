@@ -79,6 +79,8 @@ public final class FunctionRunner: Sendable {
     let state = Mutex(State())
     /// Fires invocation timeouts.
     let deadlines: DeadlineScheduler
+    /// Whether the store commits a handler's sends with its batch (looked up once, not per batch).
+    let storeKeepsOutbox: Bool
     private let spawns: AsyncStream<Int>
     private let spawnContinuation: AsyncStream<Int>.Continuation
 
@@ -108,6 +110,7 @@ public final class FunctionRunner: Sendable {
         )
         self.logger = environment.logger.with("function", function.name)
         self.deadlines = DeadlineScheduler(clock: environment.clock)
+        self.storeKeepsOutbox = environment.store is any TransactionalOutboxStore
         (spawns, spawnContinuation) = AsyncStream.makeStream(of: Int.self)
     }
 
