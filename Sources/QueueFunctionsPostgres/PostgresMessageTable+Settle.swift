@@ -97,8 +97,8 @@ extension PostgresMessageTable {
         guard rows.count > 0 else { return nil }
         return LeasedRow(
             queueID: rows.int64(0, 0) ?? 0, queue: rows.text(0, 1) ?? "", receiveCount: rows.int64(0, 2) ?? 0,
-            failures: try PostgresFailureText.decode(
-                rows.text(0, 3), messageID: token.messageID.rawValue, target: connection.target
+            failures: try StoredFailureText.decode(
+                rows.text(0, 3), messageID: token.messageID.rawValue, location: "\(connection.target)"
             )
         )
     }
@@ -134,6 +134,6 @@ extension PostgresMessageTable {
     }
 
     private func failuresValue(_ failures: [FailureRecord]) throws -> PostgresValue {
-        try PostgresFailureText.encode(failures).map { .text($0) } ?? .null
+        try StoredFailureText.encode(failures).map { .text($0) } ?? .null
     }
 }

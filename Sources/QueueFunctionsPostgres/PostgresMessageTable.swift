@@ -191,7 +191,7 @@ struct PostgresMessageTable {
             sentAt: PostgresTime.date(rows.int64(row, first + 2) ?? 0),
             receiveCount: rows.int(row, first + 3),
             firstReceivedAt: rows.int64(row, first + 4).map(PostgresTime.date),
-            failures: try PostgresFailureText.decode(rows.text(row, first + 5), messageID: id, target: connection.target),
+            failures: try StoredFailureText.decode(rows.text(row, first + 5), messageID: id, location: "\(connection.target)"),
             deadLetter: deadLetter, state: .visible
         )
     }

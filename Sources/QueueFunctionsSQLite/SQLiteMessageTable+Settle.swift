@@ -89,8 +89,8 @@ extension SQLiteMessageTable {
         guard try select.step() else { return nil }
         return LeasedRow(
             seq: select.int64(0), queueID: select.int64(1), queue: select.text(2), receiveCount: select.int64(3),
-            failures: try SQLiteFailureText.decode(
-                select.optionalText(4), messageID: token.messageID.rawValue, path: connection.path
+            failures: try StoredFailureText.decode(
+                select.optionalText(4), messageID: token.messageID.rawValue, location: connection.path
             ),
             deadLetterSource: select.optionalText(5)
         )
@@ -109,7 +109,7 @@ extension SQLiteMessageTable {
             counts.add(row.queueID, visible: 1, inFlight: -1)
         }
         defer { update.reset() }
-        update.bind(3, try SQLiteFailureText.encode(row.failures + [failure]))
+        update.bind(3, try StoredFailureText.encode(row.failures + [failure]))
         update.bind(4, row.seq)
         try update.run()
     }
@@ -127,7 +127,7 @@ extension SQLiteMessageTable {
         update.bind(1, targetID)
         update.bind(2, back)
         update.bind(3, SQLiteTime.nanos(now))
-        update.bind(4, try SQLiteFailureText.encode(row.failures + [failure]))
+        update.bind(4, try StoredFailureText.encode(row.failures + [failure]))
         update.bind(5, row.queue)
         update.bind(6, row.receiveCount)
         update.bind(7, failure.error)

@@ -232,7 +232,7 @@ struct SQLiteMessageTable {
             sentAt: SQLiteTime.date(statement.int64(first + 2)),
             receiveCount: statement.int(first + 3),
             firstReceivedAt: statement.optionalInt64(first + 4).map(SQLiteTime.date),
-            failures: try SQLiteFailureText.decode(statement.optionalText(first + 5), messageID: id, path: connection.path),
+            failures: try StoredFailureText.decode(statement.optionalText(first + 5), messageID: id, location: connection.path),
             deadLetter: deadLetter, state: .visible
         )
     }

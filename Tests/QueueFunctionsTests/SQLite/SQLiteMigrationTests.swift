@@ -41,7 +41,7 @@ struct SQLiteMigrationTests {
             let t0 = SQLiteTime.nanos(clock.now())
             let second: Int64 = 1_000_000_000
             let failure = FailureRecord(attempt: 3, at: clock.now(), error: "boom")
-            let history = try #require(try SQLiteFailureText.encode([failure]))
+            let history = try #require(try StoredFailureText.encode([failure]))
             // Schema 1 exactly as that build created it, with rows as it wrote them:
             // one global `seq` across queues, queues interleaved.
             try execute(path, SQLiteSchema.migrations[0] + """
