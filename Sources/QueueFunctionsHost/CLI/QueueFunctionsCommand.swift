@@ -17,7 +17,8 @@ import Foundation
 ///     static func main() async {
 ///         var registry = FunctionRegistry()
 ///         registry.register("ImportProcessor") { ImportProcessor() }
-///         exit(await QueueFunctionsCommand.main(registry: registry))
+///         let status = await QueueFunctionsCommand.main(registry: registry)
+///         Foundation.exit(status)
 ///     }
 /// }
 /// ```
