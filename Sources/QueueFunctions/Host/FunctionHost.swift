@@ -55,6 +55,8 @@ public final class FunctionHost: Sendable {
         /// Opened when ``run(scaling:gracePeriod:)`` may return: the pools ended, or a stop gave up on them.
         var finished: Latch?
         var stopNowRequested = false
+        /// The id this host beats into the store's registry with, once a service does.
+        var registryID: String?
     }
     private let fatalStoreErrors = FatalStoreErrorLatch()
 
@@ -288,6 +290,12 @@ public final class FunctionHost: Sendable {
             await pools.value
             timer.cancel()
         }
+    }
+
+    /// The id this host has in the store's host registry, when something beats for it.
+    package var registryID: String? {
+        get { state.withLock { $0.registryID } }
+        set { state.withLock { $0.registryID = newValue } }
     }
 
     /// Whether ``stop()`` has been called. Read ``activity``'s generation of ``stopKey``

@@ -29,7 +29,39 @@ extension Autoscaler {
             }
             if let decision { proposals[name] = decision }
         }
-        apply(proposals, backlogs: backlogs, host: host, activation: false)
+        apply(await sharedAmongHosts(proposals, host: host), backlogs: backlogs, host: host, activation: false)
+    }
+
+    /// `proposals` lowered to this host's share when several hosts serve the store.
+    private func sharedAmongHosts(_ proposals: [String: ScalingDecision], host: FunctionHost) async -> [String: ScalingDecision] {
+        guard !proposals.isEmpty else { return proposals }
+        let hosts = await liveHosts(of: host)
+        guard hosts > 1 else { return proposals }
+        var shared = proposals
+        for (name, proposal) in proposals {
+            guard let runner = host.runner(named: name) else { continue }
+            shared[name] = Self.hostShare(of: proposal, hosts: hosts, minimum: runner.function.scale.minWorkers)
+        }
+        return shared
+    }
+
+    /// How many hosts serve the store now, this one included: 1 without a registry or when
+    /// it cannot be read (a host never stops scaling because the registry is unreachable).
+    private func liveHosts(of host: FunctionHost) async -> Int {
+        guard let registry = host.store as? any HostRegistry,
+              let live = try? await registry.hosts(seenWithin: HostHeartbeat.liveWindow) else { return 1 }
+        let listsThisHost = host.registryID.map { id in live.contains { $0.id == id } } ?? false
+        return live.count + (listsThisHost ? 0 : 1)
+    }
+
+    /// Hosts sharing a store split a function's desired workers: each runs
+    /// ceil(desired ÷ live hosts), at least `min_workers`, so together they run about what
+    /// one host would (at most `max_workers` + hosts − 1 in all).
+    static func hostShare(of proposal: ScalingDecision, hosts: Int, minimum: Int) -> ScalingDecision {
+        let share = max(minimum, (proposal.desired + hosts - 1) / hosts)
+        guard share < proposal.to else { return proposal }
+        return proposal.capped(at: max(share, min(proposal.from, proposal.to)), because:
+            "this host's share of \(proposal.desired) desired workers across \(hosts) live hosts is \(share)")
     }
 
     /// Moves the function's next decision one scale interval on (from `now` if it fell behind).
@@ -66,7 +98,7 @@ extension Autoscaler {
         for runner in host.runners {
             if let stats = await stats(of: runner, host: host) { backlogs[runner.function.name] = stats.visible + stats.inFlight }
         }
-        apply(proposals, backlogs: backlogs, host: host, activation: true)
+        apply(await sharedAmongHosts(proposals, host: host), backlogs: backlogs, host: host, activation: true)
     }
 
     /// Reads a function's queue and the metric deltas since its last decision.

@@ -101,6 +101,7 @@ public final class QueueFunctionsService: Sendable {
             manifest: loaded.manifest, registry: registry, store: store, clock: options.clock, logger: options.logger
         )
         self.host = host
+        host.registryID = hostID
         startedAt = options.clock.now()
         gateway = try options.gateway.map { try Gateway(host: host, configuration: $0.configuration) }
         autoscaler = options.autoscale ? Autoscaler() : nil
