@@ -90,3 +90,16 @@ public struct FaultyStore: QueueStore {
         await injector.close()
     }
 }
+
+extension FaultyStore: TransactionalOutboxStore {
+    /// Settles with the batch's outbox as the wrapped store does, unless a fault fails the
+    /// call (as it would fail the same batch's `settleAndReceive`).
+    public func settle(
+        _ settlements: [Settlement], outbox: [QueuedMessage], thenReceiveFrom queue: String, maxCount: Int,
+        visibilityTimeout: Duration
+    ) async throws -> OutboxSettlement {
+        try await injector.settle(
+            settlements, outbox: outbox, thenReceiveFrom: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout
+        )
+    }
+}

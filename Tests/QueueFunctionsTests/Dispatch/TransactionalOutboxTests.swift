@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import QueueFunctions
+import QueueFunctionsTesting
 
 /// What a handler sends through its context commits with its batch's acks, on every engine.
 @Suite("Transactional outbox in the dispatcher")
@@ -26,8 +27,15 @@ struct TransactionalOutboxTests {
         let count = Atomic<Int>(0)
     }
 
+    /// Every engine, and the memory engine behind the testing product's `FaultyStore` (no faults).
+    static let engines = StoreEngine.all + [
+        StoreEngine(name: "memory behind FaultyStore") { clock in
+            FaultyStore(wrapping: MemoryQueueStore(clock: clock), faults: StoreFaults(seed: 1, clock: clock))
+        },
+    ]
+
     @Test("a failing batch's fan-out is seen by nobody; after its retry succeeds the fan-out is there exactly once",
-          arguments: StoreEngine.all)
+          arguments: engines)
     func fanOutCommitsWithTheAcks(engine: StoreEngine) async throws {
         let clock = ManualClock()
         let store = try await engine.make(clock)

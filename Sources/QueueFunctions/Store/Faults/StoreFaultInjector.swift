@@ -97,7 +97,7 @@ package struct StoreFaultInjector: QueueStore {
     }
 
     /// Waits out injected latency, then throws the injected failure, if any.
-    private func admit(_ operation: StoreOperations, queue: String?) async throws {
+    func admit(_ operation: StoreOperations, queue: String?) async throws {
         let faults = controller.callFaults(operation, queue: queue)
         for (duration, clock) in faults.latencies {
             try await clock.sleep(for: duration)
@@ -107,7 +107,7 @@ package struct StoreFaultInjector: QueueStore {
 
     /// Makes the chosen leases lapse early (the caller still holds them, believing the
     /// lease runs to its `expiresAt`); duplicates were queued by the controller.
-    private func tamper(_ leases: [Lease], queue: String) async -> [Lease] {
+    func tamper(_ leases: [Lease], queue: String) async -> [Lease] {
         let faults = controller.leaseFaults(leases, queue: queue)
         for (token, after) in faults.lapse {
             // An engine that refuses is not a test failure: the lease then runs its full time.
