@@ -12,7 +12,7 @@ import QueueFunctionsTesting
 struct GatewayMalformedRequestTests {
     @Test("garbage, oversized and slow requests each get their answer and a closed connection; the host keeps taking work")
     func hostKeepsServing() async throws {
-        try await withGateway { fixture in
+        try await withGateway(server: .testing(timeout: .seconds(1), maxConnections: 128)) { fixture in
             let port = fixture.port
             let answers = try await offPool { () -> [(Int, Bool)] in
                 var answers: [(Int, Bool)] = []

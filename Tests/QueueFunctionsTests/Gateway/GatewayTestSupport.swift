@@ -51,7 +51,9 @@ struct GatewayFixture: Sendable {
 /// Starts a host and a gateway, runs `body`, and always shuts both down.
 func withGateway(
     manifest: Manifest = gatewayManifest(), adminToken: String? = nil,
-    server: HTTPServer.Configuration = .testing(maxConnections: 128),
+    // Generous timeouts: a client of a loaded test run may take a while to send; tests of the
+    // timeouts themselves pass their own configuration.
+    server: HTTPServer.Configuration = .testing(timeout: .seconds(5), maxConnections: 128),
     allowedHosts: [String] = [], corsOrigins: [String] = [],
     _ body: (GatewayFixture) async throws -> Void
 ) async throws {
