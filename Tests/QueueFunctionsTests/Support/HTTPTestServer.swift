@@ -11,7 +11,7 @@ extension HTTPServer.Configuration {
     static func testing(
         maxHeaderBytes: Int = 1024,
         maxBodyBytes: Int = 4096,
-        timeout: Duration = .milliseconds(300),
+        timeout: Duration = .seconds(1),
         maxConnections: Int = 64
     ) -> HTTPServer.Configuration {
         HTTPServer.Configuration(port: 0, maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes,
