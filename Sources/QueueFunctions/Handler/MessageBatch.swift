@@ -21,6 +21,8 @@ public struct MessageMetadata: Sendable {
     public var leaseToken: LeaseToken?
     /// When this delivery's lease lapses (Azure's `NextVisibleTime`), if delivered by a host.
     public var leaseExpiresAt: Date?
+    /// The producer's string key/value pairs (SQS message attributes).
+    public var attributes: [String: String] = [:]
 
     /// Creates metadata.
     public init(id: MessageID, queue: String, receiveCount: Int, sentAt: Date, firstReceivedAt: Date, previousFailures: [FailureRecord], body: Data) {
@@ -38,6 +40,7 @@ public struct MessageMetadata: Sendable {
             id: message.id, queue: message.queue, receiveCount: message.receiveCount, sentAt: message.sentAt,
             firstReceivedAt: message.firstReceivedAt, previousFailures: message.failures, body: message.body
         )
+        attributes = message.attributes
     }
 }
 

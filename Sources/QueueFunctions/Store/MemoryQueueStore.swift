@@ -16,6 +16,7 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
         var id: MessageID
         var queue: String
         var body: Data
+        var attributes: [String: String]
         var sentAt: Date
         var enqueuedAt: Date
         var receiveCount: Int = 0
@@ -139,7 +140,7 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
             let delay = max(.zero, message.delay)
             let stamp = state.stamp()
             var record = Record(
-                id: message.id, queue: queue, body: message.body, sentAt: now, enqueuedAt: now,
+                id: message.id, queue: queue, body: message.body, attributes: message.attributes, sentAt: now, enqueuedAt: now,
                 stamp: stamp, entry: stamp
             )
             if delay > .zero { record.phase = .delayed(until: now.adding(delay)) }
@@ -243,7 +244,7 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
             let message = ReceivedMessage(
                 id: record.id, queue: queue, body: record.body, sentAt: record.sentAt,
                 receiveCount: record.receiveCount, firstReceivedAt: record.firstReceivedAt ?? now,
-                failures: record.failures, deadLetter: record.deadLetter
+                failures: record.failures, deadLetter: record.deadLetter, attributes: record.attributes
             )
             leases.append(Lease(message: message, token: LeaseToken(messageID: record.id, receipt: record.receipt), expiresAt: expiry))
         }
@@ -391,7 +392,8 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
                 messages.append(StoredMessage(
                     id: record.id, queue: record.queue, body: record.body, sentAt: record.sentAt,
                     receiveCount: record.receiveCount, firstReceivedAt: record.firstReceivedAt,
-                    failures: record.failures, deadLetter: record.deadLetter, state: messageState
+                    failures: record.failures, deadLetter: record.deadLetter, state: messageState,
+                    attributes: record.attributes
                 ))
             }
             return messages

@@ -8,6 +8,10 @@ public struct OutgoingMessage: Sendable {
     public var body: Data
     /// How long the message stays invisible before its first delivery.
     public var delay: Duration
+    /// String key/value pairs that travel with the message (SQS message attributes,
+    /// Service Bus application properties): handlers see them, topics filter on them,
+    /// and the dead-letter queue keeps them.
+    public var attributes: [String: String]
 
     /// Creates a message to send.
     ///
@@ -15,10 +19,12 @@ public struct OutgoingMessage: Sendable {
     ///   - body: The bytes to deliver, usually JSON.
     ///   - delay: How long to hide the message before its first delivery (SQS `DelaySeconds`).
     ///   - id: The identity to give it; a new random one by default.
-    public init(body: Data, delay: Duration = .zero, id: MessageID = .generate()) {
+    ///   - attributes: String key/value pairs that travel with the message.
+    public init(body: Data, delay: Duration = .zero, id: MessageID = .generate(), attributes: [String: String] = [:]) {
         self.id = id
         self.body = body
         self.delay = delay
+        self.attributes = attributes
     }
 }
 
@@ -77,12 +83,16 @@ public struct ReceivedMessage: Sendable {
     public var failures: [FailureRecord]
     /// Set when the message was dead-lettered (and so when it is read from a dead-letter queue).
     public var deadLetter: DeadLetterInfo?
+    /// The producer's string key/value pairs.
+    public var attributes: [String: String]
 
     /// Creates a received message.
     public init(
         id: MessageID, queue: String, body: Data, sentAt: Date, receiveCount: Int,
-        firstReceivedAt: Date, failures: [FailureRecord] = [], deadLetter: DeadLetterInfo? = nil
+        firstReceivedAt: Date, failures: [FailureRecord] = [], deadLetter: DeadLetterInfo? = nil,
+        attributes: [String: String] = [:]
     ) {
+        self.attributes = attributes
         self.id = id
         self.queue = queue
         self.body = body
@@ -191,12 +201,16 @@ public struct StoredMessage: Sendable {
     public var deadLetter: DeadLetterInfo?
     /// Where the message stands.
     public var state: MessageState
+    /// The producer's string key/value pairs.
+    public var attributes: [String: String]
 
     /// Creates a stored-message snapshot.
     public init(
         id: MessageID, queue: String, body: Data, sentAt: Date, receiveCount: Int,
-        firstReceivedAt: Date?, failures: [FailureRecord], deadLetter: DeadLetterInfo?, state: MessageState
+        firstReceivedAt: Date?, failures: [FailureRecord], deadLetter: DeadLetterInfo?, state: MessageState,
+        attributes: [String: String] = [:]
     ) {
+        self.attributes = attributes
         self.id = id
         self.queue = queue
         self.body = body
