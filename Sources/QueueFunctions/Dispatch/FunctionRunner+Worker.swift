@@ -10,50 +10,33 @@ extension FunctionRunner {
         case backoff(Duration)
     }
 
-    /// One worker task: starts its handler (a cold start), then loops until retired or stopped.
+    /// One worker task: starts its handler (a cold start), then runs the batches the
+    /// function's receiver hands it until retired or stopped. Finished settlements go back
+    /// to the receiver, which applies them with its next lease; a batch whose handler sent
+    /// messages is settled here, its outbox in the same store step.
     func workerLoop(_ workerID: Int) async {
         defer {
             state.withLock { _ = $0.workers.removeValue(forKey: workerID) }
+            kickReceiver()
             environment.activity.notify(Self.activityKey)
         }
         guard let invoker = await startHandler(workerID) else { return }
         metrics.update { $0.workers += 1 }
         defer { metrics.update { $0.workers -= 1 } }
         let decoder = entry.coding.makeDecoder()
-        // Settlements of the last batch, applied together with the next receive, and kept
-        // (never thrown away) while the store fails with a retryable error.
-        var finished: [SettlementPlanner.Planned] = []
-        var storeBackoff = Backoff.store
-        while !shouldExit(workerID) {
-            let leases: [Lease]
-            finished = await sendPoisonCopies(finished)
-            do {
-                let answer = try await settle(finished, thenReceive: function.trigger.batchSize)
-                account(finished, results: answer.results)
-                leases = answer.leases
-                storeRecovered(&storeBackoff)
-            } catch {
-                finished = dropLapsed(finished)
-                let action = finished.isEmpty ? "receiving" : "settling and receiving"
-                guard let delay = storeFailed(error, backoff: &storeBackoff, doing: action, keeping: finished.count) else {
-                    break
-                }
-                await wait(workerID, until: environment.clock.now().adding(delay), markIdle: true, for: .backoff(delay))
-                continue
-            }
-            finished = []
-            if leases.isEmpty {
-                await idle(workerID)
-                continue
-            }
+        while let leases = await nextBatch(workerID) {
             let batch = await cutToPayloadLimit(await fillBatchingWindow(leases, workerID: workerID))
             if state.withLock({ $0.stopping }) {
-                finished = batch.map(planner.handBack)
+                handOver(batch.map(planner.handBack))
                 break
             }
-            finished = await process(batch, invoker: invoker, decoder: decoder)
+            let planned = await process(batch, invoker: invoker, decoder: decoder)
+            if planned.contains(where: { !$0.outbox.isEmpty }) {
+                await apply(planned)
+            } else {
+                handOver(planned)
+            }
         }
-        await apply(finished)
     }
 
     /// Calls the handler factory, backing off on the clock while it throws.
@@ -91,11 +74,6 @@ extension FunctionRunner {
             }
         }
         return nil
-    }
-
-    /// Waits for messages (or the poll interval), marked idle so tests and the scaler see it.
-    func idle(_ workerID: Int) async {
-        await wait(workerID, until: environment.clock.now().adding(environment.idlePollInterval), markIdle: true, for: .messages)
     }
 
     /// Waits until `deadline` (or, for `.messages`, until a message may be visible);

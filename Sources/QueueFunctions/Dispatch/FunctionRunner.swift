@@ -63,6 +63,8 @@ public final class FunctionRunner: Sendable {
         var workers: [Int: WorkerSlot] = [:]
         var nextWorkerID = 0
         var stopping = false
+        /// Batches and settlements passing between the receiver and the workers.
+        var handOff = BatchHandOff()
     }
 
     /// The function's configuration.
@@ -121,6 +123,7 @@ public final class FunctionRunner: Sendable {
         await withTaskGroup(of: Void.self) { services in
             services.addTask { await self.deadlines.run() }
             await withDiscardingTaskGroup { workers in
+                workers.addTask { await self.receiverLoop() }
                 for await workerID in spawns {
                     workers.addTask { await self.workerLoop(workerID) }
                 }
@@ -133,11 +136,12 @@ public final class FunctionRunner: Sendable {
     /// workers (idle ones first) finish their current batch and exit.
     public func setWorkerCount(_ count: Int) {
         let target = max(0, count)
-        let (newIDs, wake): ([Int], [Task<Void, Never>]) = state.withLock { state in
-            guard !state.stopping else { return ([], []) }
+        let (newIDs, wake, released): ([Int], [Task<Void, Never>], [CheckedContinuation<[Lease]?, Never>]) = state.withLock { state in
+            guard !state.stopping else { return ([], [], []) }
             let active = state.workers.filter { !$0.value.retiring }
             var newIDs: [Int] = []
             var wake: [Task<Void, Never>] = []
+            var released: [CheckedContinuation<[Lease]?, Never>] = []
             if target > active.count {
                 for _ in active.count..<target {
                     state.nextWorkerID += 1
@@ -152,22 +156,30 @@ public final class FunctionRunner: Sendable {
                 for (id, _) in ordered.prefix(active.count - target) {
                     state.workers[id]?.retiring = true
                     if let task = state.workers[id]?.wait { wake.append(task) }
+                    if let continuation = state.handOff.unpark(id) { released.append(continuation) }
                 }
             }
-            return (newIDs, wake)
+            if let receiver = state.handOff.kickReceiver() { wake.append(receiver) }
+            return (newIDs, wake, released)
         }
         metrics.update { $0.desiredWorkers = target }
         for task in wake { task.cancel() }
+        for continuation in released { continuation.resume(returning: nil) }
         for id in newIDs { spawnContinuation.yield(id) }
     }
 
     /// Stops taking new messages: idle workers exit, busy ones finish their batch.
     public func stop() {
-        let wake: [Task<Void, Never>] = state.withLock { state in
+        let (wake, parked): ([Task<Void, Never>], [BatchHandOff.Parked]) = state.withLock { state in
             state.stopping = true
-            return state.workers.values.compactMap(\.wait)
+            var wake = state.workers.values.compactMap(\.wait)
+            if let receiver = state.handOff.kickReceiver() { wake.append(receiver) }
+            let parked = state.handOff.parked
+            state.handOff.parked = []
+            return (wake, parked)
         }
         for task in wake { task.cancel() }
+        for worker in parked { worker.continuation.resume(returning: nil) }
         spawnContinuation.finish()
     }
 
@@ -186,7 +198,9 @@ public final class FunctionRunner: Sendable {
     public var isQuiescent: Bool {
         let now = environment.clock.now()
         return state.withLock { state in
-            state.workers.values.allSatisfy { slot in
+            let receiverIdle = state.handOff.ready.isEmpty && state.handOff.finished.isEmpty
+                && (state.handOff.receiverIdleUntil.map { $0 > now } ?? state.workers.isEmpty)
+            return receiverIdle && state.workers.values.allSatisfy { slot in
                 guard slot.idle, let wakeAt = slot.wakeAt else { return false }
                 return wakeAt > now
             }
