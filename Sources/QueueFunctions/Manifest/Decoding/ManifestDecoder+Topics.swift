@@ -19,7 +19,7 @@ extension ManifestDecoder {
         var topic = ManifestDraft.Topic(index: index)
         if let name = string(fields, "name", requiredFix: #"add "name": "order-events""#) {
             if let problem = QueueName.problem(with: name) {
-                error(.invalidQueueName, fields.path("name"), at: fields["name"]?.value.location,
+                error(.invalidTopicName, fields.path("name"), at: fields["name"]?.value.location,
                       problem.replacingOccurrences(of: "queue name", with: "topic name"),
                       QueueName.rule.replacingOccurrences(of: "import-jobs", with: "order-events"))
             } else {
