@@ -49,6 +49,22 @@ public struct AttributeFilter: Sendable, Equatable, CustomStringConvertible {
             }
         }
 
+        /// The condition's kind and operand, for encoders.
+        enum Written {
+            case exact(String)
+            case prefix(String)
+            case exists(Bool)
+        }
+
+        /// The condition's kind and operand.
+        var written: Written {
+            switch kind {
+            case .equals(let value): .exact(value)
+            case .prefix(let prefix): .prefix(prefix)
+            case .exists(let present): .exists(present)
+            }
+        }
+
         /// The condition as written in `functions.json`: `"order-placed"`, `{"prefix": "eu-"}`, `{"exists": true}`.
         public var description: String {
             switch kind {

@@ -22,7 +22,7 @@ struct GatewayTopicRouteTests {
     func publishThroughTheRoute() async throws {
         try await withGateway(manifest: Self.manifest()) { fixture in
             let both = try await httpRequest(port: fixture.port, "POST", "/events", headers: ["X-Attribute-Type": "job"], body: #"{"number": 5}"#)
-            #expect(both.status == 202, "\(both.body)")
+            #expect(both.status == 202, "\(both.bodyText)")
             #expect(both.json["topic"] as? String == "events")
             let deliveries = try #require(both.json["deliveries"] as? [[String: Any]])
             #expect(deliveries.compactMap { $0["queue"] as? String } == ["jobs", "outbox"])
@@ -64,6 +64,25 @@ struct GatewayTopicRouteTests {
             #expect(response.status == 202)
             let kept = try await fixture.testHost.store.peek("outbox", limit: 1)
             #expect(kept.first?.attributes == ["source": "checkout", "trace.id": "t-1"])
+        }
+    }
+
+    @Test("GET /api/topics lists each topic with its subscriptions, filters and consuming functions; the dashboard shows them")
+    func adminListsTopics() async throws {
+        try await withGateway(manifest: Self.manifest()) { fixture in
+            let response = try await httpRequest(port: fixture.port, "GET", "/api/topics")
+            #expect(response.status == 200)
+            let topics = try #require(response.json["topics"] as? [[String: Any]])
+            #expect(topics.compactMap { $0["name"] as? String } == ["events"])
+            let subscriptions = try #require(topics.first?["subscriptions"] as? [[String: Any]])
+            #expect(subscriptions.compactMap { $0["queue"] as? String } == ["jobs", "outbox"])
+            #expect(subscriptions.first?["filter"] as? String == #"{"type": ["job"]}"#)
+            #expect(subscriptions.first?["functions"] as? [String] == ["record-jobs"])
+            #expect(subscriptions.last?["filter"] as? String == "{}")
+            let index = try await httpRequest(port: fixture.port, "GET", "/api")
+            #expect((index.json["endpoints"] as? [String])?.contains("GET /api/topics") == true)
+            let page = try await httpRequest(port: fixture.port, "GET", "/")
+            #expect(page.bodyText.contains("renderTopics") && page.bodyText.contains("/api/topics"))
         }
     }
 }
