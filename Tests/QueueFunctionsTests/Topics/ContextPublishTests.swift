@@ -66,4 +66,47 @@ struct ContextPublishTests {
         await running.value
         await store.close()
     }
+
+    /// Publishes each job to `events`.
+    struct PlainPublisher: QueueFunction {
+        typealias Message = Job
+
+        func handle(_ batch: MessageBatch<Job>, context: FunctionContext) async throws {
+            for item in batch { try await context.publish(item.message, to: "events") }
+        }
+    }
+
+    static func reloadManifest(subscribers: [String]) throws -> Manifest {
+        let subscriptions = subscribers.map { #"{"queue": "\#($0)"}"# }.joined(separator: ", ")
+        return try loadManifest("""
+            {"queues": [{"name": "jobs"}, {"name": "first"}, {"name": "second"}],
+             "functions": [{"name": "publish", "handler": "PlainPublisher", "trigger": {"queue": "jobs"},
+                            "scale": {"min_workers": 1, "max_workers": 1}}],
+             "topics": [{"name": "events", "subscriptions": [\(subscriptions)]}]}
+            """, handlers: ["PlainPublisher"]).manifest
+    }
+
+    @Test("a reload that changes a topic reaches the function it leaves running")
+    func reloadedTopicsReachRunningFunctions() async throws {
+        let clock = ManualClock()
+        let store = MemoryQueueStore(clock: clock)
+        var registry = FunctionRegistry()
+        registry.register("PlainPublisher", PlainPublisher())
+        let host = try FunctionHost(manifest: try Self.reloadManifest(subscribers: ["first"]), registry: registry, store: store,
+                                    clock: clock, logger: .disabled)
+        host.startFixedPools()
+        let running = Task { await host.run() }
+        try await store.send(Data(#"{"number": 1}"#.utf8), to: "jobs")
+        try await eventually("the first publish") { try await store.stats(for: "first").total == 1 }
+
+        let change = try host.apply(try Self.reloadManifest(subscribers: ["first", "second"]))
+        #expect(change.changed.isEmpty && change.added.isEmpty, "the function itself did not change: \(change)")
+        try await store.send(Data(#"{"number": 2}"#.utf8), to: "jobs")
+        try await eventually("the second publish") { try await store.stats(for: "jobs").total == 0 }
+        #expect(try await store.stats(for: "first").total == 2)
+        #expect(try await store.stats(for: "second").total == 1, "the running function publishes to the new subscription")
+        host.stop()
+        await running.value
+        await store.close()
+    }
 }
