@@ -39,7 +39,8 @@ extension QueueClient {
 
     /// The receipt and the copies publishing `message` to `topic` would store, without storing them.
     ///
-    /// - Throws: ``SendError`` for an unknown topic or attributes over the limits.
+    /// - Throws: ``SendError`` for an unknown topic, attributes over the limits, or a
+    ///   subscription to a queue this client may not send to.
     package func prepare(_ message: OutgoingMessage, to topic: String) throws -> (PublishReceipt, [QueuedMessage]) {
         let config = try self.topic(named: topic)
         do {
@@ -48,6 +49,7 @@ extension QueueClient {
             throw SendError(description: "could not publish to topic '\(topic)': \(error)")
         }
         let copies = TopicFanOut.copies(of: message, to: config)
+        for copy in copies { try checkKnown(copy.queue) }
         let receipt = PublishReceipt(topic: topic, deliveries: copies.map { PublishReceipt.Delivery(queue: $0.queue, id: $0.message.id) })
         return (receipt, copies)
     }
