@@ -2,12 +2,12 @@ import Foundation
 import QueueFunctionsHost
 
 /// What to run, parsed from the command line:
-/// `QueueBenchmarks [all|send|e2e|latency|memory] [--engine memory|sqlite|both|postgres] [--messages N]
+/// `QueueBenchmarks [all|send|e2e|latency|memory|publish] [--engine memory|sqlite|both|postgres] [--messages N]
 /// [--runs R] [--workers 1,2,4,8] [--handler raw|json|both] [--quick] [--markdown]`.
 struct BenchmarkOptions: Sendable {
     /// The suites a run can select.
     enum Suite: String, Sendable, CaseIterable {
-        case send, e2e, latency, memory
+        case send, e2e, latency, memory, publish
     }
 
     var suites: [Suite] = Suite.allCases
@@ -24,7 +24,7 @@ struct BenchmarkOptions: Sendable {
     var commandLine = ""
 
     static let usage = """
-        usage: QueueBenchmarks [all|send|e2e|latency|memory] [--engine memory|sqlite|both|postgres]
+        usage: QueueBenchmarks [all|send|e2e|latency|memory|publish] [--engine memory|sqlite|both|postgres]
                                [--messages N] [--runs R] [--workers 1,2,4,8] [--handler raw|json|both]
                                [--quick] [--markdown]
         """
@@ -44,7 +44,7 @@ struct BenchmarkOptions: Sendable {
         while let argument = rest.popFirst() {
             switch argument {
             case "all": options.suites = Suite.allCases
-            case "send", "e2e", "latency", "memory":
+            case "send", "e2e", "latency", "memory", "publish":
                 options.suites = [Suite(rawValue: argument)].compactMap { $0 }
             case "--engine":
                 switch try value(argument) {

@@ -40,12 +40,18 @@ public struct Notification: Codable, Sendable {
     }
 }
 
-/// The queues of the order pipeline, as named in `functions.json`.
+/// The queues and topic of the order pipeline, as named in `functions.json`.
 public enum OrderQueues {
-    /// Stock reservations requested by `submit-order`.
+    /// The topic `submit-order` publishes "order placed" to; stock, payment and the
+    /// order-received notification subscribe to it.
+    public static let orderEvents = "order-events"
+    /// Stock reservations: subscribed to `order-events`.
     public static let stock = "stock-reservations"
-    /// Payment authorizations requested by `submit-order`.
+    /// Payment authorizations: subscribed to `order-events`.
     public static let payments = "payment-authorizations"
+    /// Orders to acknowledge by notification: subscribed to `order-events` for orders
+    /// that carry the attribute `contact: email`.
+    public static let orderNotifications = "order-notifications"
     /// Orders whose payment was approved.
     public static let approved = "payments-approved"
     /// Orders whose payment was declined.
@@ -56,8 +62,10 @@ public enum OrderQueues {
     public static let audit = "audit-events"
 }
 
-/// `submit-order`: accepts the order and only sends two messages — reserve stock and
-/// authorize payment — plus an "order received" notification. It never calls a service.
+/// `submit-order`: accepts the order and publishes one "order placed" message to the
+/// `order-events` topic; the topic's subscriptions copy it to stock, payment and (for
+/// orders with an email address) the order-received notification, all at once. It
+/// never calls a service.
 public struct OrderSubmitter: MessageFunction {
     /// Orders arrive as JSON.
     public typealias Message = Order
@@ -66,12 +74,32 @@ public struct OrderSubmitter: MessageFunction {
     /// Creates the function.
     public init(services: SampleServices) { self.services = services }
 
-    /// Fans the order out.
+    /// The attributes the topic's filters look at: `type`, and `contact` when the order
+    /// has an email address.
+    public static func attributes(of order: Order) -> [String: String] {
+        var attributes = ["type": "order-placed"]
+        if !order.email.isEmpty { attributes["contact"] = "email" }
+        return attributes
+    }
+
+    /// Publishes the order.
     public func handle(_ order: Order, metadata: MessageMetadata, context: FunctionContext) async throws {
         services.setOrderStatus(order.orderID, "accepted")
         try await context.send(AuditEvent(kind: "order-accepted", subject: order.orderID), to: OrderQueues.audit)
-        try await context.send(order, to: OrderQueues.stock)
-        try await context.send(order, to: OrderQueues.payments)
+        try await context.publish(order, to: OrderQueues.orderEvents, attributes: Self.attributes(of: order))
+    }
+}
+
+/// `acknowledge-order`: turns an "order placed" copy into an "order received" notification.
+public struct OrderAcknowledger: MessageFunction {
+    /// Orders arrive as JSON.
+    public typealias Message = Order
+
+    /// Creates the function.
+    public init() {}
+
+    /// Queues the notification.
+    public func handle(_ order: Order, metadata: MessageMetadata, context: FunctionContext) async throws {
         try await context.send(Notification(to: order.email, text: "We received order \(order.orderID)."), to: OrderQueues.notifications)
     }
 }

@@ -31,6 +31,7 @@ public enum SampleApp {
         }
         add("ImportProcessor") { ImportProcessor(services: services) }
         add("OrderSubmitter") { OrderSubmitter(services: services) }
+        add("OrderAcknowledger") { OrderAcknowledger() }
         add("StockReserver") { StockReserver(services: services) }
         add("PaymentAuthorizer") { PaymentAuthorizer(services: services) }
         add("OrderFulfiller") { OrderFulfiller(services: services) }

@@ -30,6 +30,7 @@ struct AdminAPI: Sendable {
         Endpoint(.post, "/api/queues/{queue}/messages"),
         Endpoint(.get, "/api/functions"),
         Endpoint(.get, "/api/functions/{function}"),
+        Endpoint(.get, "/api/topics"),
         Endpoint(.get, "/api/dlq"),
         Endpoint(.get, "/api/dlq/{queue}"),
         Endpoint(.post, "/api/dlq/{queue}/redrive"),
@@ -96,6 +97,8 @@ struct AdminAPI: Sendable {
         case (.get, "/api/functions/{function}"):
             guard let runner = host.runner(named: name) else { throw unknownFunction(name) }
             return AdminResponses.json(try await functionRows([runner])[0])
+        case (.get, "/api/topics"):
+            return AdminResponses.json(["topics": topicRows()])
         case (.get, "/api/dlq"):
             return AdminResponses.json(["dead_letter_queues": try await deadLetterQueues()])
         case (.get, "/api/dlq/{queue}"):

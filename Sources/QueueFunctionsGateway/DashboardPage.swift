@@ -93,6 +93,11 @@ enum DashboardPage {
         <div id="dlq-messages"></div>
       </section>
       <section>
+        <h2>Topics</h2>
+        <table><thead><tr><th>Topic</th><th>Queue</th><th>Filter</th><th>Functions</th></tr></thead>
+          <tbody id="topics"></tbody></table>
+      </section>
+      <section>
         <h2>Recent scaling decisions and failures</h2>
         <table><thead><tr><th>Time</th><th>Kind</th><th>Function</th><th>What happened</th></tr></thead>
           <tbody id="events"></tbody></table>
@@ -302,6 +307,22 @@ enum DashboardPage {
         ]));
       }
 
+      function renderTopics(topics) {
+        var body = document.getElementById("topics");
+        body.replaceChildren();
+        if (!topics.length) body.appendChild(el("tr", {}, [el("td", { colspan: "4", "class": "empty", text: "No topics in the manifest." })]));
+        topics.forEach(function (t) {
+          var subscriptions = t.subscriptions.length ? t.subscriptions : [{ queue: "-", filter: "no subscriptions", functions: [] }];
+          subscriptions.forEach(function (s, index) {
+            body.appendChild(el("tr", { "class": "topic", "data-topic": t.name }, [
+              el("td", { text: index === 0 ? t.name : "" }), el("td", { text: s.queue }),
+              el("td", {}, [el("code", { text: s.filter === "{}" ? "every message" : s.filter })]),
+              el("td", { text: s.functions.join(", ") || "-" })
+            ]));
+          });
+        });
+      }
+
       function renderEvents(events) {
         var body = document.getElementById("events");
         body.replaceChildren();
@@ -331,7 +352,8 @@ enum DashboardPage {
         var dlqPath = openDLQ ? "/api/dlq/" + encodeURIComponent(openDLQ) + "?limit=20" : null;
         return Promise.all([
           api("/api/host"), api("/api/functions"), api("/api/history"), api("/api/dlq"),
-          api("/api/events?kind=scaling,failure,dead_letter&limit=40"), dlqPath ? api(dlqPath) : Promise.resolve(null)
+          api("/api/events?kind=scaling,failure,dead_letter&limit=40"), dlqPath ? api(dlqPath) : Promise.resolve(null),
+          api("/api/topics")
         ]).then(function (results) {
           var host = results[0];
           document.getElementById("host-meta").textContent = host.functions + " function(s), " + host.queues +
@@ -346,6 +368,7 @@ enum DashboardPage {
           renderDLQs(results[3].dead_letter_queues);
           renderDLQMessages(results[5]);
           renderEvents(results[4].events);
+          renderTopics(results[6].topics);
           setStatus("ok", "live · updated " + new Date().toLocaleTimeString());
           root.setAttribute("data-self-check", "ok");
           root.setAttribute("data-charts", String(document.querySelectorAll("svg.chart").length));

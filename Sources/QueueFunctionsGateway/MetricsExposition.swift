@@ -130,8 +130,10 @@ enum MetricsExposition {
                    help: "Posts to producer routes, by outcome (accepted, replayed, refused, failed).")
         for producer in producers {
             for outcome in ProducerCounters.Outcome.allCases {
+                // A route that publishes is labelled with its topic instead of a queue.
+                let destination = producer.topic.map { ("topic", $0) } ?? ("queue", producer.queue)
                 out.sample("queuefunctions_producer_requests_total",
-                           [("route", producer.route), ("queue", producer.queue), ("outcome", outcome.rawValue)],
+                           [("route", producer.route), destination, ("outcome", outcome.rawValue)],
                            counters.value(producer.route, outcome))
             }
         }

@@ -18,6 +18,16 @@ struct ProducerEndpoint: Sendable {
 
     /// Handles one request for `producer`.
     func respond(to request: HTTPRequest, producer: ProducerConfig) async -> HTTPResponse {
+        let attributes: [String: String]
+        switch Self.attributes(of: request) {
+        case .success(let value): attributes = value
+        case .failure(let refusal):
+            counters.count(producer.route, .refused)
+            return .error(status: 400, refusal.message)
+        }
+        if let topic = producer.topic {
+            return await publish(request, to: topic, attributes: attributes, producer: producer)
+        }
         let parsed: JSONValue
         switch bodyCheck.check(request.body, for: producer.queue) {
         case .success(let value): parsed = value
@@ -36,7 +46,7 @@ struct ProducerEndpoint: Sendable {
         } else if let field = producer.idempotencyField {
             key = parsed.idempotencyKey(member: field)
         }
-        guard let key else { return await send(request.body, producer: producer).response }
+        guard let key else { return await send(request.body, attributes: attributes, producer: producer).response }
         let scopedKey = "\(producer.route) \(key)"
         switch await idempotency.claim(scopedKey, now: clock.now()) {
         case .replay(let id):
@@ -46,7 +56,7 @@ struct ProducerEndpoint: Sendable {
             return response
         case .claimed:
             // The store deduplicates too, so the key holds across hosts and restarts.
-            let (response, id) = await send(request.body, producer: producer, deduplicationKey: scopedKey)
+            let (response, id) = await send(request.body, attributes: attributes, producer: producer, deduplicationKey: scopedKey)
             if let id {
                 idempotency.complete(scopedKey, id: id, now: clock.now())
             } else {
@@ -59,16 +69,17 @@ struct ProducerEndpoint: Sendable {
     /// Queues `body` (deduplicated by `deduplicationKey` when given); the response to give,
     /// and the message id when it was queued.
     private func send(
-        _ body: Data, producer: ProducerConfig, deduplicationKey: String? = nil
+        _ body: Data, attributes: [String: String], producer: ProducerConfig, deduplicationKey: String? = nil
     ) async -> (response: HTTPResponse, id: MessageID?) {
         do {
+            let message = OutgoingMessage(body: body, attributes: attributes)
             guard let deduplicationKey else {
-                let id = try await queues.send(body: body, to: producer.queue)
+                let id = try await queues.send(message, to: producer.queue).id
                 counters.count(producer.route, .accepted)
                 return (Self.accepted(id: id, queue: producer.queue), id)
             }
             let receipt = try await queues.send(
-                body: body, to: producer.queue, deduplicationKey: deduplicationKey, window: idempotency.window
+                message, to: producer.queue, deduplicationKey: deduplicationKey, window: idempotency.window
             )
             var response = Self.accepted(id: receipt.id, queue: producer.queue)
             if receipt.isDuplicate {

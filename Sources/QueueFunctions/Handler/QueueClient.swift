@@ -15,17 +15,29 @@ public struct QueueClient: Sendable {
     public let knownQueues: Set<String>?
     /// How ``send(_:to:delay:)`` encodes values.
     public let coding: JSONCoding
+    /// Where the topics ``publish(body:to:attributes:)`` may publish to are kept (shared by a host's clients).
+    let topicDirectory: TopicDirectory
 
-    /// Creates a client for `store`, limited to `knownQueues` when given, encoding values with `coding`.
-    public init(store: any QueueStore, knownQueues: Set<String>? = nil, coding: JSONCoding = .default) {
+    /// The topics ``publish(body:to:attributes:)`` may publish to.
+    public var topics: [TopicConfig] { topicDirectory.topics }
+
+    /// Creates a client for `store`, limited to `knownQueues` when given, encoding values with
+    /// `coding`, publishing to `topics`.
+    public init(store: any QueueStore, knownQueues: Set<String>? = nil, coding: JSONCoding = .default, topics: [TopicConfig] = []) {
+        self.init(store: store, knownQueues: knownQueues, coding: coding, topicDirectory: TopicDirectory(topics))
+    }
+
+    /// Creates a client whose topics are those of `topicDirectory`, now and after it changes.
+    package init(store: any QueueStore, knownQueues: Set<String>?, coding: JSONCoding = .default, topicDirectory: TopicDirectory) {
         self.store = store
         self.knownQueues = knownQueues
         self.coding = coding
+        self.topicDirectory = topicDirectory
     }
 
     /// The same client, encoding values with `coding`.
     public func encoding(with coding: JSONCoding) -> QueueClient {
-        QueueClient(store: store, knownQueues: knownQueues, coding: coding)
+        QueueClient(store: store, knownQueues: knownQueues, coding: coding, topicDirectory: topicDirectory)
     }
 
     /// Sends `value` encoded as JSON to `queue`.
@@ -91,7 +103,7 @@ public struct QueueClient: Sendable {
         return messages.map(\.id)
     }
 
-    private func checkKnown(_ queue: String) throws {
+    func checkKnown(_ queue: String) throws {
         guard let knownQueues, !knownQueues.contains(queue) else { return }
         let known = knownQueues.sorted().joined(separator: ", ")
         var text = "unknown queue '\(queue)'; declare it under \"queues\" in functions.json (known queues: \(known))"

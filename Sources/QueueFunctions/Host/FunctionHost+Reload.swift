@@ -39,7 +39,9 @@ extension FunctionHost {
         var next: [FunctionRunner] = []
         var started: [FunctionRunner] = []
         var retired: [FunctionRunner] = []
-        let queues = QueueClient(store: store, knownQueues: Set(manifest.queues.map(\.name)))
+        // One topic directory for the host's life: functions left running publish to the new topics too.
+        let topicDirectory = self.queues.topicDirectory
+        let queues = QueueClient(store: store, knownQueues: Set(manifest.queues.map(\.name)), topicDirectory: topicDirectory)
         var environment = self.environment
         environment.queues = queues
         environment.idlePollInterval = manifest.host.idlePollInterval
@@ -76,6 +78,7 @@ extension FunctionHost {
             state.manifest = manifest
             state.queues = queues
             state.runners = next
+            topicDirectory.replace(with: manifest.topics)
             return (true, state.fixedPools)
         }
         guard accepted else { return ManifestChange() }

@@ -14,13 +14,19 @@ public struct Manifest: Sendable, Equatable {
     public var producers: [ProducerConfig]
     /// Host-wide settings.
     public var host: HostConfig
+    /// Every topic, in manifest order (see ``TopicConfig``).
+    public var topics: [TopicConfig] = []
 
     /// Creates a manifest.
-    public init(queues: [QueueConfig], functions: [FunctionConfig], producers: [ProducerConfig] = [], host: HostConfig = HostConfig()) {
+    public init(
+        queues: [QueueConfig], functions: [FunctionConfig], producers: [ProducerConfig] = [], host: HostConfig = HostConfig(),
+        topics: [TopicConfig] = []
+    ) {
         self.queues = queues
         self.functions = functions
         self.producers = producers
         self.host = host
+        self.topics = topics
     }
 
     /// The queue named `name`, if declared.
@@ -181,14 +187,17 @@ public struct ScaleConfig: Sendable, Equatable {
     }
 }
 
-/// A producer: an HTTP route whose request bodies become messages on a queue.
+/// A producer: an HTTP route whose request bodies become messages on a queue, or are
+/// published to a topic.
 public struct ProducerConfig: Sendable, Equatable {
     /// The HTTP method (`POST`).
     public var method: String
     /// The path (`/imports`).
     public var path: String
-    /// The queue that receives the bodies.
+    /// The queue that receives the bodies; empty when the route publishes to ``topic``.
     public var queue: String
+    /// The topic the bodies are published to, if the route publishes rather than sends.
+    public var topic: String?
     /// A top-level JSON body field whose value deduplicates retried posts, if any
     /// (the `Idempotency-Key` header always does).
     public var idempotencyField: String?
@@ -201,8 +210,20 @@ public struct ProducerConfig: Sendable, Equatable {
         self.idempotencyField = idempotencyField
     }
 
+    /// Creates a producer that publishes to `topic`.
+    public init(method: String, path: String, topic: String, idempotencyField: String? = nil) {
+        self.init(method: method, path: path, queue: "", idempotencyField: idempotencyField)
+        self.topic = topic
+    }
+
     /// The route as written in the manifest (`POST /imports`).
     public var route: String { "\(method) \(path)" }
+
+    /// Where the bodies go, for messages: `queue "import-jobs"` or `topic "order-events"`.
+    public var destination: String {
+        if let topic { return "topic \(JSONText.string(topic))" }
+        return "queue \(JSONText.string(queue))"
+    }
 }
 
 /// Settings for the whole host.

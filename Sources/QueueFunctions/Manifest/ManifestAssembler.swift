@@ -27,9 +27,24 @@ enum ManifestAssembler {
         }
         var producers: [ProducerConfig] = []
         for producer in draft.producers {
-            guard let route = producer.route, let queue = producer.queue else { return nil }
+            guard let route = producer.route else { return nil }
+            if let topic = producer.topic {
+                producers.append(ProducerConfig(method: route.method, path: route.path, topic: topic, idempotencyField: producer.idempotencyField))
+                continue
+            }
+            guard let queue = producer.queue else { return nil }
             producers.append(ProducerConfig(method: route.method, path: route.path, queue: queue, idempotencyField: producer.idempotencyField))
         }
-        return Manifest(queues: queues, functions: functions, producers: producers, host: draft.host)
+        var topics: [TopicConfig] = []
+        for topic in draft.topics {
+            guard let name = topic.name else { return nil }
+            var subscriptions: [TopicSubscription] = []
+            for subscription in topic.subscriptions {
+                guard let queue = subscription.queue else { return nil }
+                subscriptions.append(TopicSubscription(queue: queue, filter: subscription.filter))
+            }
+            topics.append(TopicConfig(name: name, subscriptions: subscriptions))
+        }
+        return Manifest(queues: queues, functions: functions, producers: producers, host: draft.host, topics: topics)
     }
 }

@@ -135,5 +135,17 @@ extension ManifestDiagnostic {
         public static let unknownProfile = Kind("unknown-profile")
         /// A value the function's platform profile refuses (or, as a warning, advises against).
         public static let platformRule = Kind("platform-rule")
+        /// A topic name with characters or a length that stores and URLs cannot carry.
+        public static let invalidTopicName = Kind("invalid-topic-name")
+        /// Two topics with the same name.
+        public static let duplicateTopic = Kind("duplicate-topic")
+        /// A producer publishes to a topic that is not declared.
+        public static let unknownTopic = Kind("unknown-topic")
+        /// A topic subscribes the same queue twice.
+        public static let duplicateSubscription = Kind("duplicate-subscription")
+        /// Warning: a topic with no subscriptions.
+        public static let topicWithoutSubscriptions = Kind("topic-without-subscriptions")
+        /// Warning: a topic subscription to a queue no function consumes.
+        public static let unconsumedSubscription = Kind("unconsumed-subscription")
     }
 }

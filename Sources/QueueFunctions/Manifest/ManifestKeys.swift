@@ -2,7 +2,7 @@
 /// `Samples/functions.schema.json` lists the same keys; a test keeps them in step.
 enum ManifestKeys {
     /// The top-level object.
-    static let root = ["$schema", "host", "queues", "functions", "producers"]
+    static let root = ["$schema", "host", "queues", "functions", "producers", "topics"]
     /// `host`.
     static let host = ["max_workers", "idle_poll_interval", "shutdown_grace_period", "idempotency_window", "profile"]
     /// Each entry of `queues`.
@@ -18,5 +18,11 @@ enum ManifestKeys {
         "min_workers", "max_workers", "target_backlog_per_worker", "scale_interval", "max_scale_up_step", "scale_down_stabilization",
     ]
     /// Each entry of `producers`.
-    static let producer = ["type", "route", "queue", "idempotency_field"]
+    static let producer = ["type", "route", "queue", "topic", "idempotency_field"]
+    /// Each entry of `topics`.
+    static let topic = ["name", "subscriptions"]
+    /// Each entry of a topic's `subscriptions`.
+    static let subscription = ["queue", "filter"]
+    /// The operators of a filter condition written as an object.
+    static let filterOperators = ["prefix", "exists"]
 }

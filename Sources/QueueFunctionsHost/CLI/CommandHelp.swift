@@ -7,7 +7,7 @@ import QueueFunctionsSimulator
 /// The `--help` texts.
 
 enum CommandHelp {
-    static let commands = ["serve", "send", "status", "dlq", "validate", "simulate", "help"]
+    static let commands = ["serve", "send", "publish", "status", "dlq", "validate", "simulate", "help"]
 
     static let common = """
     Common options:
@@ -47,10 +47,19 @@ enum CommandHelp {
             \(common)
             """
         case "send": return """
-            USAGE: send QUEUE BODY|@FILE|- [--delay D] [--json]
+            USAGE: send QUEUE BODY|@FILE|- [--delay D] [--attribute NAME=VALUE]… [--json]
 
             Sends one message to QUEUE: BODY inline, @FILE for a file's contents, - for standard input.
-            Prints the new message id.
+            --attribute adds a message attribute (repeat it for more). Prints the new message id.
+
+            \(common)
+            """
+        case "publish": return """
+            USAGE: publish TOPIC BODY|@FILE|- [--attribute NAME=VALUE]… [--json]
+
+            Publishes one message to TOPIC: a copy goes into every subscribed queue whose filter matches
+            the attributes, all at once or not at all. Prints one line per copy (queue and id); a
+            message no filter matches is not an error and is delivered nowhere.
 
             \(common)
             """
@@ -104,6 +113,7 @@ enum CommandHelp {
             Commands:
               serve       run the functions (default)
               send        send a message to a queue
+              publish     publish a message to a topic
               status      show queues and functions
               dlq         list, redrive or purge a dead-letter queue
               validate    check functions.json

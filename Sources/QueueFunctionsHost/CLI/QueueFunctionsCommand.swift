@@ -5,7 +5,7 @@ import QueueFunctionsGateway
 import QueueFunctionsSimulator
 import Foundation
 
-/// The host executable's command line: `serve`, `send`, `status`, `dlq`, `validate`, `simulate`.
+/// The host executable's command line: `serve`, `send`, `publish`, `status`, `dlq`, `validate`, `simulate`.
 ///
 /// Your `@main` hands it the registered handlers and exits with the status it returns:
 ///
@@ -58,6 +58,7 @@ public enum QueueFunctionsCommand {
             switch command {
             case "serve": try await ServeCommand.run(context)
             case "send": try await SendCommand.run(context)
+            case "publish": try await PublishCommand.run(context)
             case "status": try await StatusCommand.run(context)
             case "dlq": try await DeadLetterCommand.run(context)
             case "validate": try ValidateCommand.run(context)

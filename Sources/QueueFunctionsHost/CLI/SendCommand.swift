@@ -7,7 +7,7 @@ import Foundation
 
 /// `send QUEUE BODY|@FILE|- [--delay D]`: sends one message.
 enum SendCommand {
-    static let usage = "send QUEUE BODY|@FILE|- [--delay D] [--json]"
+    static let usage = "send QUEUE BODY|@FILE|- [--delay D] [--attribute NAME=VALUE]… [--json]"
 
     struct Sent: Encodable {
         var id: String
@@ -24,6 +24,7 @@ enum SendCommand {
         let queueName = try context.word(0, "the queue name", usage: usage)
         let bodyArgument = try context.word(1, "the message body", usage: usage)
         let delay = try context.duration("--delay", in: InputLimits.messageDelay) ?? .zero
+        let attributes = try context.attributes()
         let manifest = try context.loadManifest()
         _ = try context.knownQueue(queueName, in: manifest)
         let body = try readBody(bodyArgument)
@@ -31,7 +32,7 @@ enum SendCommand {
         defer { Task { await store.close() } }
         let id: MessageID
         do {
-            id = try await QueueClient(store: store).send(body: body, to: queueName, delay: delay)
+            id = try await QueueClient(store: store).send(OutgoingMessage(body: body, delay: delay, attributes: attributes), to: queueName).id
         } catch {
             throw CommandError.failed("could not send to '\(queueName)': \(error)")
         }

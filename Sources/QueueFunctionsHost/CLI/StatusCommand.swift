@@ -17,9 +17,10 @@ enum StatusCommand {
         var hosts: [HostRecord]
         var queues: [QueueRow]
         var functions: [FunctionRow]
+        var topics: [TopicRow] = []
 
         enum CodingKeys: String, CodingKey {
-            case store, hosts, queues, functions
+            case store, hosts, queues, functions, topics
             case hostReachable = "host_reachable"
         }
     }
@@ -90,9 +91,10 @@ enum StatusCommand {
                 maxWorkers: function.scale.maxWorkers, live: live?[function.name]
             )
         }
-        let report = Report(
+        var report = Report(
             store: location.description, hostReachable: live != nil, hosts: hosts, queues: queues, functions: functions
         )
+        report.topics = TopicRow.rows(of: manifest)
         if context.wantsJSON {
             try context.printJSON(report)
         } else {
@@ -120,6 +122,7 @@ enum StatusCommand {
             }
         }
         context.output.line(functions.render())
+        printTopics(report.topics, context: context)
         if !report.hosts.isEmpty {
             var hosts = TextTable(["HOST", "MACHINE", "PID", "ADDRESS", "WORKERS", "UP SINCE"])
             for host in report.hosts {

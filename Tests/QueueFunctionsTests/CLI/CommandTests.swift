@@ -46,7 +46,7 @@ struct CommandTests {
         let workspace = try Workspace()
         let result = await workspace.run(["validate"])
         #expect(result.code == CommandExitCode.success)
-        #expect(result.out.contains("is valid: 18 queues, 9 functions, 2 producers, 0 warning(s)"))
+        #expect(result.out.contains("is valid: 20 queues, 10 functions, 2 producers, 0 warning(s)"))
         workspace.cleanUp()
     }
 
@@ -92,7 +92,7 @@ struct CommandTests {
         #expect(imports["in_flight"] as? Int == 0)
         let orders = try #require(queues.first { $0["name"] as? String == "orders" })
         #expect(orders["delayed"] as? Int == 1)
-        #expect((report["functions"] as? [[String: Any]])?.count == 9)
+        #expect((report["functions"] as? [[String: Any]])?.count == 10)
         #expect(report["host_reachable"] as? Bool == false)
 
         let human = await workspace.run(["status"])

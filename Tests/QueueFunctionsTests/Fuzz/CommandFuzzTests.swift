@@ -11,9 +11,9 @@ import SampleFunctions
 /// `simulate`'s workload flags, parsed without running a simulation.
 @Suite("Fuzz: command line")
 struct CommandFuzzTests {
-    static let commands = ["validate", "send", "dlq", "help", "sned", "status-x", "validate"]
+    static let commands = ["validate", "send", "dlq", "help", "sned", "status-x", "validate", "publish"]
     static let options = ["--delay", "--limit", "--port", "--grace-period", "--to", "--log-level", "--log-format", "--bind",
-                          "--json", "--yes", "--no-autoscale", "--unknown", "-x", "--delay=", "--limit=", "--port="]
+                          "--json", "--yes", "--no-autoscale", "--unknown", "-x", "--delay=", "--limit=", "--port=", "--attribute", "--attribute="]
     static let words = ["orders", "import-jobs", "orders-dlq", "nope", "list", "redrive", "purge", "{\"order_id\": \"o\"}",
                         "{}", "[", "\"text\"", "@/nonexistent/body.json", "info", "json", "127.0.0.1"]
 

@@ -42,6 +42,26 @@ struct ManifestSchemaTests {
         #expect(try Self.members(schema, "$defs", "function", "properties", "retry", "properties").map(\.key) == ManifestKeys.retry)
         #expect(try Self.members(schema, "$defs", "function", "properties", "scale", "properties").map(\.key) == ManifestKeys.scale)
         #expect(try Self.members(schema, "$defs", "producer", "properties").map(\.key) == ManifestKeys.producer)
+        #expect(try Self.members(schema, "$defs", "topic", "properties").map(\.key) == ManifestKeys.topic)
+        #expect(try Self.members(schema, "$defs", "subscription", "properties").map(\.key) == ManifestKeys.subscription)
+    }
+
+    @Test func schemaFilterOperatorsAreTheLoaderOperators() throws {
+        let schema = try Self.schema()
+        let filter = try Self.members(schema, "$defs", "filter")
+        let items = try #require(filter.first { $0.key == "additionalProperties" })
+        guard case .object(let list) = items.value.kind, let itemMember = list.first(where: { $0.key == "items" }),
+              case .object(let itemFields) = itemMember.value.kind, let anyOf = itemFields.first(where: { $0.key == "anyOf" }),
+              case .array(let options) = anyOf.value.kind else {
+            throw SchemaShapeError(path: "$defs.filter.additionalProperties.items.anyOf")
+        }
+        var operators: [String] = []
+        for option in options {
+            guard case .object(let fields) = option.kind, let properties = fields.first(where: { $0.key == "properties" }),
+                  case .object(let keys) = properties.value.kind else { continue }
+            operators += keys.map(\.key)
+        }
+        #expect(operators == ManifestKeys.filterOperators)
     }
 
     /// `{"key": default, …}` for every property of the schema object at `keys` that has a default.

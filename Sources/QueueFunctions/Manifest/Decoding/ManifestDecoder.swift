@@ -45,6 +45,7 @@ struct ManifestDecoder {
         for (index, value) in producers.enumerated() {
             decodeProducer(value, index: index)
         }
+        decodeTopics(fields)
     }
 
     private mutating func decodeHost(_ value: JSONValue, path: String) {
@@ -186,7 +187,16 @@ struct ManifestDecoder {
             case .failure(let problem): error(problem.kind, fields.path("route"), at: fields["route"]?.value.location, problem.message, problem.fix)
             }
         }
-        producer.queue = string(fields, "queue", requiredFix: #"add "queue": the name of a queue declared under "queues""#)
+        if fields["topic"] != nil {
+            producer.topic = string(fields, "topic")
+            if fields["queue"] != nil {
+                error(.invalidValue, fields.path("queue"), at: fields["queue"]?.value.location,
+                      "a producer sends to a queue or publishes to a topic, and this one names both",
+                      #"keep "queue" to send to one queue, or "topic" to publish to the topic's subscribed queues"#)
+            }
+        } else {
+            producer.queue = string(fields, "queue", requiredFix: #"add "queue": the name of a queue declared under "queues", or "topic": a topic under "topics""#)
+        }
         producer.idempotencyField = string(fields, "idempotency_field")
         draft.producers.append(producer)
     }

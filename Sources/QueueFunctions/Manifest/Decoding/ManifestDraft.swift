@@ -57,11 +57,39 @@ struct ManifestDraft: Sendable {
         var route: ProducerRoute?
         /// Its queue, if present and a string.
         var queue: String?
+        /// Its topic, if present and a string.
+        var topic: String?
         /// `idempotency_field`, if any.
         var idempotencyField: String?
 
         /// The JSON path of this producer.
         var path: String { JSONPath.element("$.producers", index) }
+    }
+
+    /// A declared topic.
+    struct Topic: Sendable {
+        /// One subscription of the topic.
+        struct Subscription: Sendable {
+            /// Its index in the topic's `subscriptions`.
+            var index: Int
+            /// Its queue, if present and a string.
+            var queue: String?
+            /// Its filter; everything when absent (or invalid, which is reported).
+            var filter: AttributeFilter
+
+            /// The JSON path of this subscription within `topicPath`.
+            func path(in topicPath: String) -> String { JSONPath.element(JSONPath.member(topicPath, "subscriptions"), index) }
+        }
+
+        /// Its index in `topics`.
+        var index: Int
+        /// Its name, if present and valid.
+        var name: String?
+        /// Its subscriptions, in order.
+        var subscriptions: [Subscription] = []
+
+        /// The JSON path of this topic.
+        var path: String { JSONPath.element("$.topics", index) }
     }
 
     /// The declared queues, in order.
@@ -70,6 +98,8 @@ struct ManifestDraft: Sendable {
     var functions: [Function] = []
     /// The declared producers, in order.
     var producers: [Producer] = []
+    /// The declared topics, in order.
+    var topics: [Topic] = []
     /// Host settings, defaulted.
     var host = HostConfig()
     /// Where each value (by JSON path) starts; objects are included, so a missing key

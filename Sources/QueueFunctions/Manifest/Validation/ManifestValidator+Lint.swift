@@ -12,11 +12,12 @@ extension ManifestValidator {
     mutating func lint() {
         lintQueues()
         lintFunctions()
+        lintTopics()
     }
 
     private mutating func lintQueues() {
         let triggered = Set(draft.functions.compactMap(\.queue))
-        let fed = Set(draft.producers.compactMap(\.queue))
+        let fed = Set(draft.producers.compactMap(\.queue)).union(subscribedQueues)
         for queue in draft.queues {
             guard let name = queue.name else { continue }
             let countPath = JSONPath.member(queue.path, "max_receive_count")
@@ -27,7 +28,7 @@ extension ManifestValidator {
             }
             if !triggered.contains(name), !fed.contains(name), !plan.deadLetterTargets.contains(name) {
                 report(.warning, .unusedQueue, JSONPath.member(queue.path, "name"),
-                       "queue \(JSONText.string(name)) is not triggered by any function, fed by any producer, or used as a dead-letter queue",
+                       "queue \(JSONText.string(name)) is not triggered by any function, fed by any producer or topic, or used as a dead-letter queue",
                        "add a function with \"trigger\": {\"queue\": \(JSONText.string(name))}, or remove the queue")
             }
         }

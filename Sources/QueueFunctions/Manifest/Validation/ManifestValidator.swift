@@ -45,6 +45,7 @@ struct ManifestValidator {
         validator.checkFunctions()
         validator.checkHandlers()
         validator.checkProducers()
+        validator.checkTopics()
         validator.checkProfiles()
         validator.lint()
         return validator.diagnostics
