@@ -15,17 +15,26 @@ public struct QueueClient: Sendable {
     public let knownQueues: Set<String>?
     /// How ``send(_:to:delay:)`` encodes values.
     public let coding: JSONCoding
+    /// The declared queues' settings (FIFO, deduplication, default priority), by name.
+    public let queueConfigs: [String: QueueConfig]
 
     /// Creates a client for `store`, limited to `knownQueues` when given, encoding values with `coding`.
     public init(store: any QueueStore, knownQueues: Set<String>? = nil, coding: JSONCoding = .default) {
+        self.init(store: store, knownQueues: knownQueues, coding: coding, queueConfigs: [])
+    }
+
+    /// Creates a client for `store` that knows the `queueConfigs` of a manifest: sends
+    /// are limited to them and follow their delivery options.
+    public init(store: any QueueStore, knownQueues: Set<String>? = nil, coding: JSONCoding = .default, queueConfigs: [QueueConfig]) {
         self.store = store
         self.knownQueues = knownQueues
         self.coding = coding
+        self.queueConfigs = Dictionary(queueConfigs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The same client, encoding values with `coding`.
     public func encoding(with coding: JSONCoding) -> QueueClient {
-        QueueClient(store: store, knownQueues: knownQueues, coding: coding)
+        QueueClient(store: store, knownQueues: knownQueues, coding: coding, queueConfigs: Array(queueConfigs.values))
     }
 
     /// Sends `value` encoded as JSON to `queue`.
@@ -44,14 +53,7 @@ public struct QueueClient: Sendable {
     ///
     /// - Throws: ``SendError`` for an unknown queue or an unencodable value.
     package func message<Value: Encodable>(_ value: Value, to queue: String, delay: Duration = .zero) throws -> QueuedMessage {
-        try checkKnown(queue)
-        let body: Data
-        do {
-            body = try coding.makeEncoder().encode(value)
-        } catch {
-            throw SendError(description: "could not encode \(Value.self) as JSON for queue '\(queue)': \(error)")
-        }
-        return QueuedMessage(queue: queue, message: OutgoingMessage(body: body, delay: delay))
+        QueuedMessage(queue: queue, message: try prepare(value, to: queue, options: DeliveryOptions(delay: delay)).message)
     }
 
     /// Sends raw body bytes to `queue`.
@@ -59,10 +61,7 @@ public struct QueueClient: Sendable {
     /// - Returns: The new message's identity.
     @discardableResult
     public func send(body: Data, to queue: String, delay: Duration = .zero) async throws -> MessageID {
-        try checkKnown(queue)
-        let message = OutgoingMessage(body: body, delay: delay)
-        try await store.send([message], to: queue)
-        return message.id
+        try await send(body: body, to: queue, options: DeliveryOptions(delay: delay)).id
     }
 
     /// Sends raw body bytes to `queue` unless `key` was used within `window`. On a store
@@ -72,7 +71,7 @@ public struct QueueClient: Sendable {
     /// - Returns: The message the key names, and whether this send was a duplicate.
     public func send(body: Data, to queue: String, deduplicationKey key: String, window: Duration) async throws -> SendReceipt {
         try checkKnown(queue)
-        let message = OutgoingMessage(body: body)
+        let message = try config(of: queue).prepare(body, options: DeliveryOptions()).message
         if let store = store as? any DeduplicatingQueueStore {
             return try await store.send(message, to: queue, deduplicationKey: key, window: window)
         }
@@ -86,9 +85,18 @@ public struct QueueClient: Sendable {
     @discardableResult
     public func send(bodies: [Data], to queue: String, delay: Duration = .zero) async throws -> [MessageID] {
         try checkKnown(queue)
-        let messages = bodies.map { OutgoingMessage(body: $0, delay: delay) }
-        try await store.send(messages, to: queue)
-        return messages.map(\.id)
+        let prepared = try bodies.map { try config(of: queue).prepare($0, options: DeliveryOptions(delay: delay)) }
+        if prepared.contains(where: { $0.deduplicationKey != nil }) {
+            var ids: [MessageID] = []
+            for item in prepared { ids.append(try await send(item, to: queue).id) }
+            return ids
+        }
+        try await store.send(prepared.map(\.message), to: queue)
+        return prepared.map(\.message.id)
+    }
+
+    package func checkKnownQueue(_ queue: String) throws {
+        try checkKnown(queue)
     }
 
     private func checkKnown(_ queue: String) throws {

@@ -39,7 +39,7 @@ extension FunctionHost {
         var next: [FunctionRunner] = []
         var started: [FunctionRunner] = []
         var retired: [FunctionRunner] = []
-        let queues = QueueClient(store: store, knownQueues: Set(manifest.queues.map(\.name)))
+        let queues = QueueClient(store: store, knownQueues: Set(manifest.queues.map(\.name)), queueConfigs: manifest.queues)
         var environment = self.environment
         environment.queues = queues
         environment.idlePollInterval = manifest.host.idlePollInterval
