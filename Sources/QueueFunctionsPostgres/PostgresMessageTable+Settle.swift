@@ -10,6 +10,7 @@ extension PostgresMessageTable {
         var queue: String
         var receiveCount: Int64
         var failures: [FailureRecord]
+        var groupID: String?
     }
 
     /// Applies `settlements` in order.
@@ -26,7 +27,7 @@ extension PostgresMessageTable {
                 // A run of acks is one statement: the hot path of every finished batch.
                 var end = index
                 while end < settlements.count, case .ack = settlements[end].action { end += 1 }
-                results += try ack(settlements[index..<end].map(\.token))
+                results += try ack(settlements[index..<end].map(\.token), wake: &wake)
                 index = end
                 continue
             }
@@ -44,6 +45,8 @@ extension PostgresMessageTable {
             case .deadLetter(let target, let failure):
                 try deadLetter(settlement.token, row, to: target, failure: failure)
                 wake[target, default: 0] += 1
+                // The next message of its group may be received now.
+                if row.groupID != nil { wake[row.queue, default: 0] += 1 }
             case .abandon:
                 try abandon(settlement.token)
                 wake[row.queue, default: 0] += 1
@@ -70,11 +73,11 @@ extension PostgresMessageTable {
     /// Deletes the messages of every current token in `tokens`, in one statement.
     ///
     /// - Returns: One result per token: a token given twice is applied once, then stale.
-    private func ack(_ tokens: [LeaseToken]) throws -> [SettleResult] {
+    private func ack(_ tokens: [LeaseToken], wake: inout [String: Int]) throws -> [SettleResult] {
         let rows = try connection.execute("""
             DELETE FROM qf_messages AS m USING unnest($1::text[], $2::int8[]) AS t (id, receipt)
             WHERE m.id = t.id AND m.receipt = t.receipt AND m.state = 2
-            RETURNING m.id, m.receipt
+            RETURNING m.id, m.receipt, m.group_id, m.queue_id
             """, [.text(PostgresArrayLiteral.text(tokens.map(\.messageID.rawValue))),
                   .text(PostgresArrayLiteral.integers(tokens.map { Int64(bitPattern: $0.receipt) }))],
             doing: "acknowledging \(tokens.count) message(s)")
@@ -82,13 +85,17 @@ extension PostgresMessageTable {
         for row in 0..<rows.count {
             let receipt = UInt64(bitPattern: rows.int64(row, 1) ?? 0)
             deleted.insert(LeaseToken(messageID: MessageID(rows.text(row, 0) ?? ""), receipt: receipt))
+            // Acking a group's head lets its next message be received: wake a waiter.
+            if rows.text(row, 2) != nil, let queueID = rows.int64(row, 3), let name = try queueName(queueID) {
+                wake[name, default: 0] += 1
+            }
         }
         return tokens.map { deleted.remove($0) == nil ? .staleLease : .applied }
     }
 
     private func leasedRow(_ token: LeaseToken) throws -> LeasedRow? {
         let rows = try connection.execute("""
-            SELECT m.queue_id, q.name, m.receive_count, m.failures
+            SELECT m.queue_id, q.name, m.receive_count, m.failures, m.group_id
             FROM qf_messages AS m JOIN qf_queues AS q ON q.id = m.queue_id
             WHERE m.id = $1 AND m.receipt = $2 AND m.state = 2
             FOR UPDATE OF m
@@ -99,7 +106,8 @@ extension PostgresMessageTable {
             queueID: rows.int64(0, 0) ?? 0, queue: rows.text(0, 1) ?? "", receiveCount: rows.int64(0, 2) ?? 0,
             failures: try StoredFailureText.decode(
                 rows.text(0, 3), messageID: token.messageID.rawValue, location: "\(connection.target)"
-            )
+            ),
+            groupID: rows.text(0, 4)
         )
     }
 

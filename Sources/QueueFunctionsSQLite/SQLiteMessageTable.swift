@@ -224,7 +224,8 @@ struct SQLiteMessageTable {
             leased.append((lease.int64(0), Lease(message: received, token: token, expiresAt: expiry)))
         }
         counts.add(queueID, visible: -leased.count, inFlight: leased.count)
-        leased.sort { $0.order < $1.order }
+        // Best first, as chosen: higher priority, then receive order.
+        leased.sort { ($1.lease.message.priority, $0.order) < ($0.lease.message.priority, $1.order) }
         return leased.map(\.lease)
     }
 
