@@ -13,6 +13,7 @@ struct CommandArguments: Sendable {
         "--admin-token", "--grace-period", "--function", "--profiles", "--allowed-host", "--cors-origin",
         "--burst", "--steady", "--ramp", "--outage", "--handler-duration", "--seed",
         "--store-failure-rate", "--store-outage", "--lease-lapse-rate",
+        "--at", "--priority", "--group", "--deduplication-id",
     ]
     /// Options that stand alone.
     static let flagOptions: Set<String> = ["--json", "--yes", "--help", "-h", "--no-autoscale"]
@@ -87,6 +88,9 @@ struct CommandArguments: Sendable {
         case "--cors-origin": "http://localhost:5173"
         case "--delay", "--grace-period": "30s"
         case "--limit": "100"
+        case "--at": "2026-12-01T09:00:00Z"
+        case "--priority": "5"
+        case "--group", "--deduplication-id": "customer-42"
         case "--log-level": "info"
         case "--log-format": "logfmt"
         default: "VALUE"

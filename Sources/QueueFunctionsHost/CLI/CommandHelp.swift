@@ -7,7 +7,7 @@ import QueueFunctionsSimulator
 /// The `--help` texts.
 
 enum CommandHelp {
-    static let commands = ["serve", "send", "status", "dlq", "validate", "simulate", "help"]
+    static let commands = ["serve", "send", "cancel", "status", "dlq", "validate", "simulate", "help"]
 
     static let common = """
     Common options:
@@ -47,10 +47,23 @@ enum CommandHelp {
             \(common)
             """
         case "send": return """
-            USAGE: send QUEUE BODY|@FILE|- [--delay D] [--json]
+            USAGE: send QUEUE BODY|@FILE|- [--delay D | --at TIME] [--priority 0-9] [--group G]
+                        [--deduplication-id ID] [--json]
 
             Sends one message to QUEUE: BODY inline, @FILE for a file's contents, - for standard input.
-            Prints the new message id.
+            Prints the new message id (the original's when a FIFO queue drops the send as a duplicate).
+            --at delivers it at an RFC 3339 time (2026-12-01T09:00:00Z; no upper limit such as SQS's 15
+            minutes); --priority 0 (lowest) to 9 (highest), default the queue's default_priority; --group
+            names the message group (required on FIFO queues); --deduplication-id drops a repeat within
+            the queue's deduplication_window.
+
+            \(common)
+            """
+        case "cancel": return """
+            USAGE: cancel QUEUE MESSAGE-ID [--json]
+
+            Deletes a message that has not been delivered yet (scheduled with --at or --delay, waiting in
+            its FIFO group, or visible). A message in flight cannot be cancelled (exit 1).
 
             \(common)
             """
@@ -104,6 +117,7 @@ enum CommandHelp {
             Commands:
               serve       run the functions (default)
               send        send a message to a queue
+              cancel      cancel a scheduled message by id
               status      show queues and functions
               dlq         list, redrive or purge a dead-letter queue
               validate    check functions.json

@@ -58,6 +58,7 @@ public enum QueueFunctionsCommand {
             switch command {
             case "serve": try await ServeCommand.run(context)
             case "send": try await SendCommand.run(context)
+            case "cancel": try await CancelCommand.run(context)
             case "status": try await StatusCommand.run(context)
             case "dlq": try await DeadLetterCommand.run(context)
             case "validate": try ValidateCommand.run(context)
