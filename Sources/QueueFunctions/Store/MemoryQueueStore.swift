@@ -591,14 +591,20 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
     /// Takes `record` out of its FIFO group in `record.queue` (it is leaving the queue)
     /// and lets the group's next message go: visible, or delayed until its time.
     private static func releaseGroup(of record: Record, in state: inout State, now: Date, wake: inout [String: Int]) {
-        guard let group = record.groupID, var members = state.queues[record.queue]?.groups[group] else { return }
-        if members.first == record.id {
-            _ = members.popFirst()
-        } else {
-            members.filter { $0 != record.id }
+        guard let group = record.groupID, state.queues[record.queue]?.groups[group] != nil else { return }
+        var nextID: MessageID?
+        modify(record.queue, in: &state) { queue in
+            // Taken out of the dictionary, so that changing it does not copy its buffer.
+            guard var members = queue.groups.removeValue(forKey: group) else { return }
+            if members.first == record.id {
+                _ = members.popFirst()
+            } else {
+                members.filter { $0 != record.id }
+            }
+            nextID = members.first
+            if !members.isEmpty { queue.groups[group] = members }
         }
-        state.queues[record.queue]?.groups[group] = members.isEmpty ? nil : members
-        guard let nextID = members.first, var next = state.records[nextID], case .held(let until) = next.phase else { return }
+        guard let nextID, var next = state.records[nextID], case .held(let until) = next.phase else { return }
         unplace(next, in: &state)
         if let until, until > now {
             next.phase = .delayed(until: until)
