@@ -186,4 +186,29 @@ struct DeliveryConformanceTests {
         #expect(try await store.stats(for: "events").visible == 2)
         await store.close()
     }
+
+    @Test("the outbox and deduplicated sends keep attributes, priority, group and scheduled time", arguments: StoreEngine.all)
+    func outboxAndDeduplicatedSendsKeepOptions(engine: StoreEngine) async throws {
+        let clock = ManualClock()
+        let store = try await engine.make(clock)
+        let outboxStore = try #require(store as? any TransactionalOutboxStore)
+        let deduplicating = try #require(store as? any DeduplicatingQueueStore)
+        let at = clock.now().addingTimeInterval(600)
+        try await store.send([message("trigger")], to: "jobs")
+        let lease = try #require(try await store.receive(from: "jobs", maxCount: 1, visibilityTimeout: .seconds(30)).first)
+        let forwarded = message("forwarded", priority: 4, group: "g", at: at, attributes: ["k": "v"])
+        let settled = try await outboxStore.settle(
+            [Settlement(lease.token, .ack)], outbox: [QueuedMessage(queue: "next", message: forwarded)],
+            thenReceiveFrom: "jobs", maxCount: 0, visibilityTimeout: .seconds(30)
+        )
+        #expect(settled.outboxStored)
+        _ = try await deduplicating.send(message("deduped", priority: 2, attributes: ["d": "1"]), to: "next",
+                                         deduplicationKey: "key", window: .seconds(60))
+        let stored = try await store.peek("next", limit: 10)
+        #expect(stored.map { text($0.body) } == ["forwarded", "deduped"])
+        #expect(stored.first?.attributes == ["k": "v"] && stored.first?.priority == 4 && stored.first?.groupID == "g")
+        #expect(stored.first?.state == .delayed(until: at))
+        #expect(stored.last?.attributes == ["d": "1"] && stored.last?.priority == 2)
+        await store.close()
+    }
 }
