@@ -6,7 +6,7 @@ import QueueFunctionsTesting
 
 /// FIFO queues on the durable engines through whole hosts: SQLite with 8 workers, and two
 /// hosts sharing one PostgreSQL database.
-@Suite("Delivery options: FIFO across hosts")
+@Suite("Delivery options: FIFO across hosts", .serialized)
 struct FIFODurableHostsTests {
     /// Runs one host per store until `recorder` has seen `total` successes, then stops them.
     private func run(stores: [any QueueStore], clock: ManualClock, workersPerHost: Int, recorder: FIFORecorder,
