@@ -154,6 +154,8 @@ enum PostgresSchema {
         CREATE INDEX qf_messages_by_priority ON qf_messages (queue_id, priority DESC, pos)
             WHERE state = 0 AND group_id IS NULL;
         CREATE INDEX qf_messages_by_group ON qf_messages (queue_id, group_id, arrival) WHERE group_id IS NOT NULL;
+        -- Scheduled messages (delayed, never received), counted by stats from this index alone.
+        CREATE INDEX qf_messages_scheduled ON qf_messages (queue_id) WHERE state = 1 AND receive_count = 0;
         """
 
     /// Creates or migrates the schema on `connection`, inside the caller's transaction,

@@ -110,7 +110,7 @@ extension SQLiteMessageTable {
         held.bind(1, queue)
         let heldCount = try held.step() ? held.int(0) : 0
         let scheduled = try connection.statement(
-            "SELECT count(*) FROM messages WHERE queue_id = ?1 AND state = 1 AND receive_count = 0"
+            "SELECT count(*) FROM messages INDEXED BY messages_scheduled WHERE queue_id = ?1 AND state = 1 AND receive_count = 0"
         )
         defer { scheduled.reset() }
         scheduled.bind(1, queue)

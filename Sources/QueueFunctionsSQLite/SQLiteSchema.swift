@@ -133,6 +133,8 @@ enum SQLiteSchema {
         ALTER TABLE messages ADD COLUMN group_id TEXT;
         CREATE INDEX messages_by_priority ON messages (queue_id, priority DESC, pos) WHERE state = 0;
         CREATE INDEX messages_by_group ON messages (group_id, seq) WHERE group_id IS NOT NULL;
+        -- Scheduled rows (delayed, never received), counted by stats from this index alone.
+        CREATE INDEX messages_scheduled ON messages (queue_id, state, receive_count) WHERE state = 1 AND receive_count = 0;
         """
 
     /// Creates or migrates the schema of `connection`'s file, in one transaction.
