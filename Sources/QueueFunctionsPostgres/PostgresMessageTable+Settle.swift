@@ -17,6 +17,20 @@ extension PostgresMessageTable {
     ///
     /// - Returns: One result per settlement, and how many messages became visible per queue.
     func settle(_ settlements: [Settlement]) throws -> (results: [SettleResult], wake: [String: Int]) {
+        var released: [String: Int] = [:]
+        var outcome = try settle(settlements, releasedGroups: &released)
+        try notifyReleased(released, into: &outcome.wake)
+        return outcome
+    }
+
+    /// Applies `settlements` in order; the FIFO groups whose head an ack removed go to
+    /// `released` instead of being notified, so that a caller that receives next in the same
+    /// transaction (and so takes the released messages itself) wakes nobody for them.
+    ///
+    /// - Returns: One result per settlement, and how many messages became visible per queue.
+    func settle(
+        _ settlements: [Settlement], releasedGroups released: inout [String: Int]
+    ) throws -> (results: [SettleResult], wake: [String: Int]) {
         var results: [SettleResult] = []
         results.reserveCapacity(settlements.count)
         var wake: [String: Int] = [:]
@@ -27,7 +41,7 @@ extension PostgresMessageTable {
                 // A run of acks is one statement: the hot path of every finished batch.
                 var end = index
                 while end < settlements.count, case .ack = settlements[end].action { end += 1 }
-                results += try ack(settlements[index..<end].map(\.token), wake: &wake)
+                results += try ack(settlements[index..<end].map(\.token), wake: &released)
                 index = end
                 continue
             }
@@ -55,6 +69,26 @@ extension PostgresMessageTable {
         }
         for (queue, count) in wake.sorted(by: { $0.key < $1.key }) { try notify(queue, count: count) }
         return (results, wake)
+    }
+
+    /// Notifies the queues of `released` group heads and adds them to `wake`.
+    func notifyReleased(_ released: [String: Int], into wake: inout [String: Int]) throws {
+        for (queue, count) in released.sorted(by: { $0.key < $1.key }) {
+            try notify(queue, count: count)
+            wake[queue, default: 0] += count
+        }
+    }
+
+    /// Notifies `released` after a receive of `queue` that took `leased` of `maxCount`
+    /// messages in the same transaction. When it came up short it took every message the
+    /// releases made receivable, so nobody is woken for `queue`; when it was full, one
+    /// waiter is woken for what may be left (it wakes the next in turn when it settles),
+    /// rather than one per released group, most of whom would find nothing.
+    func notifyReleased(_ released: [String: Int], afterReceiving leased: Int, of maxCount: Int, from queue: String,
+                        into wake: inout [String: Int]) throws {
+        var rest = released
+        if rest[queue] != nil { rest[queue] = leased < maxCount ? nil : 1 }
+        try notifyReleased(rest, into: &wake)
     }
 
     /// Renews a current lease so that it lapses `visibilityTimeout` from now.
