@@ -40,7 +40,9 @@ public struct QueueClient: Sendable {
     /// Sends `value` encoded as JSON to `queue`.
     ///
     /// - Returns: The new message's identity.
-    /// - Throws: ``SendError`` for an unknown queue or an unencodable value; store errors.
+    /// - Throws: ``SendError`` for an unknown queue or an unencodable value;
+    ///   ``DeliveryOptionsError`` for a FIFO queue (send with ``send(_:to:options:)`` and a
+    ///   group instead); store errors.
     @discardableResult
     public func send<Value: Encodable>(_ value: Value, to queue: String, delay: Duration = .zero) async throws -> MessageID {
         let queued = try message(value, to: queue, delay: delay)
@@ -85,12 +87,8 @@ public struct QueueClient: Sendable {
     @discardableResult
     public func send(bodies: [Data], to queue: String, delay: Duration = .zero) async throws -> [MessageID] {
         try checkKnown(queue)
+        // A FIFO queue refuses these (no group), so nothing here is deduplicated.
         let prepared = try bodies.map { try config(of: queue).prepare($0, options: DeliveryOptions(delay: delay)) }
-        if prepared.contains(where: { $0.deduplicationKey != nil }) {
-            var ids: [MessageID] = []
-            for item in prepared { ids.append(try await send(item, to: queue).id) }
-            return ids
-        }
         try await store.send(prepared.map(\.message), to: queue)
         return prepared.map(\.message.id)
     }
