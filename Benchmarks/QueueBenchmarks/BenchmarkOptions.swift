@@ -7,7 +7,7 @@ import QueueFunctionsHost
 struct BenchmarkOptions: Sendable {
     /// The suites a run can select.
     enum Suite: String, Sendable, CaseIterable {
-        case send, e2e, latency, memory, publish
+        case send, e2e, latency, memory, publish, fifo
     }
 
     var suites: [Suite] = Suite.allCases
@@ -20,13 +20,15 @@ struct BenchmarkOptions: Sendable {
     var handlers = EndToEndBenchmark.Handler.allCases
     var quick = false
     var markdown = false
+    /// The message groups of the FIFO end-to-end suite (`--fifo-groups`).
+    var fifoGroups = 10
     /// The arguments as given, to print next to each table.
     var commandLine = ""
 
     static let usage = """
-        usage: QueueBenchmarks [all|send|e2e|latency|memory|publish] [--engine memory|sqlite|both|postgres]
+        usage: QueueBenchmarks [all|send|e2e|latency|memory|publish|fifo] [--engine memory|sqlite|both|postgres]
                                [--messages N] [--runs R] [--workers 1,2,4,8] [--handler raw|json|both]
-                               [--quick] [--markdown]
+                               [--fifo-groups N] [--quick] [--markdown]
         """
 
     /// Parses `arguments` (without the program name).
@@ -44,7 +46,7 @@ struct BenchmarkOptions: Sendable {
         while let argument = rest.popFirst() {
             switch argument {
             case "all": options.suites = Suite.allCases
-            case "send", "e2e", "latency", "memory", "publish":
+            case "send", "e2e", "latency", "memory", "publish", "fifo":
                 options.suites = [Suite(rawValue: argument)].compactMap { $0 }
             case "--engine":
                 switch try value(argument) {
@@ -67,6 +69,7 @@ struct BenchmarkOptions: Sendable {
                 case "both": options.handlers = EndToEndBenchmark.Handler.allCases
                 case let other: throw BenchmarkError("unknown handler '\(other)'; use raw, json or both")
                 }
+            case "--fifo-groups": options.fifoGroups = try positive(value(argument), flag: argument)
             case "--quick": options.quick = true
             case "--markdown": options.markdown = true
             case "-h", "--help": throw BenchmarkError(usage)

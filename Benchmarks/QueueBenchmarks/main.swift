@@ -20,6 +20,7 @@ do {
         case .latency: table = try await LatencyBenchmark.run(options)
         case .memory: table = try await MemoryBenchmark.run(options)
         case .publish: table = try await PublishBenchmark.run(options)
+        case .fifo: table = try await FIFOBenchmark.run(options)
         }
         table.notes.append("Load average when the table finished: \(MachineInfo.loadAverage) on \(ProcessInfo.processInfo.activeProcessorCount) cores.")
         print("")

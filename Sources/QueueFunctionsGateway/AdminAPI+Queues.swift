@@ -37,7 +37,8 @@ extension AdminAPI {
             deadLettered: stats.deadLettered, oldestAgeSeconds: stats.oldestAge(at: host.clock.now()).timeInterval,
             deadLetterQueue: queue.deadLetterQueue, isDeadLetterQueue: isDeadLetterQueue(queue.name),
             maxReceiveCount: queue.maxReceiveCount, visibilityTimeoutSeconds: queue.visibilityTimeout.timeInterval,
-            functions: host.manifest.functions.filter { $0.trigger.queue == queue.name }.map(\.name)
+            functions: host.manifest.functions.filter { $0.trigger.queue == queue.name }.map(\.name),
+            scheduled: stats.scheduled, fifo: queue.delivery.fifo, defaultPriority: queue.delivery.defaultPriority
         )
     }
 
@@ -48,21 +49,38 @@ extension AdminAPI {
         return AdminResponses.json(MessageList(queue: queue, messages: messages.map(AdminResponses.Message.init)))
     }
 
-    /// Sends the body to `queue` (after the same checks as a producer route); `?delay=30s` hides it first.
+    /// Sends the body to `queue` (after the same checks as a producer route), with the
+    /// delivery options of a producer route: `?delay=30s`, `?at=`, `?priority=`, `?group=`,
+    /// `?deduplication_id=` (or their `X-Message-…` headers).
     func send(to queue: QueueConfig, request: HTTPRequest) async throws -> HTTPResponse {
-        var delay = Duration.zero
-        if let text = request.query("delay") {
-            do {
-                delay = try InputNumber.duration(text, name: "delay", in: InputLimits.messageDelay)
-            } catch {
-                throw AdminRefusal(400, "\(error). Write e.g. delay=500ms, delay=30s or delay=5m.")
-            }
+        let prepared: PreparedSend
+        do {
+            prepared = try DeliveryOptionsInput.prepare(request.body, for: request, queue: queue)
+        } catch {
+            throw AdminRefusal(400, error.message + " Write e.g. delay=30s, at=2026-12-01T09:00:00Z, priority=5.")
         }
         if case .failure(let problem) = bodyCheck.check(request.body, for: queue.name) {
             throw AdminRefusal(400, problem.message)
         }
-        let id = try await host.queues.send(body: request.body, to: queue.name, delay: delay)
-        return ProducerEndpoint.accepted(id: id, queue: queue.name)
+        let receipt = try await host.queues.send(prepared, to: queue.name)
+        var response = ProducerEndpoint.accepted(id: receipt.id, queue: queue.name)
+        if receipt.isDuplicate { response.headers.add(name: "X-Message-Duplicate", value: "true") }
+        return response
+    }
+
+    /// Cancels message `id` of `queue` when it waits to be delivered: `200` with
+    /// `{"id", "queue", "result": "cancelled"}`, `404` when no such message waits, `409` when it is in flight.
+    func cancel(_ id: String, on queue: QueueConfig) async throws -> HTTPResponse {
+        let result = try await host.queues.cancel(MessageID(id), on: queue.name)
+        switch result {
+        case .cancelled:
+            host.logger.notice("message cancelled from the admin API", [("queue", queue.name), ("id", id)])
+            return AdminResponses.json(["id": id, "queue": queue.name, "result": "cancelled"])
+        case .notFound:
+            throw AdminRefusal(404, "No message \(id) waits on '\(queue.name)': it was never sent there, is already handled, or was moved.")
+        case .inFlight:
+            throw AdminRefusal(409, "Message \(id) on '\(queue.name)' is being handled now and cannot be cancelled; wait for its outcome.")
+        }
     }
 
     /// Every dead-letter queue with how many messages it holds.

@@ -28,6 +28,7 @@ struct AdminAPI: Sendable {
         Endpoint(.get, "/api/queues/{queue}"),
         Endpoint(.get, "/api/queues/{queue}/messages"),
         Endpoint(.post, "/api/queues/{queue}/messages"),
+        Endpoint(.post, "/api/queues/{queue}/messages/{id}/cancel"),
         Endpoint(.get, "/api/functions"),
         Endpoint(.get, "/api/functions/{function}"),
         Endpoint(.get, "/api/topics"),
@@ -92,6 +93,8 @@ struct AdminAPI: Sendable {
             return try await messages(of: queue.name, request: request)
         case (.post, "/api/queues/{queue}/messages"):
             return try await send(to: try knownQueue(name), request: request)
+        case (.post, "/api/queues/{queue}/messages/{id}/cancel"):
+            return try await cancel(names.count > 1 ? names[1] : "", on: try knownQueue(name))
         case (.get, "/api/functions"):
             return AdminResponses.json(["functions": try await functionRows(host.runners)])
         case (.get, "/api/functions/{function}"):

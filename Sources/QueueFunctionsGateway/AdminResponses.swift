@@ -18,10 +18,15 @@ enum AdminResponses {
         var maxReceiveCount: Int
         var visibilityTimeoutSeconds: Double
         var functions: [String]
+        /// Of `delayed`, the messages never delivered yet (sent for a time or after a delay).
+        var scheduled: Int
+        var fifo: Bool
+        var defaultPriority: Int
 
         enum CodingKeys: String, CodingKey {
             case name, visible, delayed, inFlight, total, deadLettered, oldestAgeSeconds, deadLetterQueue
             case isDeadLetterQueue, maxReceiveCount, visibilityTimeoutSeconds, functions
+            case scheduled, fifo, defaultPriority
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -38,6 +43,9 @@ enum AdminResponses {
             try container.encode(maxReceiveCount, forKey: .maxReceiveCount)
             try container.encode(visibilityTimeoutSeconds, forKey: .visibilityTimeoutSeconds)
             try container.encode(functions, forKey: .functions)
+            try container.encode(scheduled, forKey: .scheduled)
+            try container.encode(fifo, forKey: .fifo)
+            try container.encode(defaultPriority, forKey: .defaultPriority)
         }
     }
 
@@ -86,6 +94,9 @@ enum AdminResponses {
         var body: String
         var failures: [Failure]
         var deadLetter: DeadLetter?
+        var attributes: [String: String]
+        var priority: Int
+        var groupId: String?
 
         struct Failure: Encodable {
             var attempt: Int
@@ -102,6 +113,7 @@ enum AdminResponses {
 
         enum CodingKeys: String, CodingKey {
             case id, queue, state, stateUntil, sentAt, receiveCount, firstReceivedAt, body, failures, deadLetter
+            case attributes, priority, groupId
         }
 
         init(_ message: StoredMessage) {
@@ -120,6 +132,9 @@ enum AdminResponses {
             deadLetter = message.deadLetter.map {
                 DeadLetter(sourceQueue: $0.sourceQueue, receiveCount: $0.receiveCount, reason: $0.reason, at: $0.at)
             }
+            attributes = message.attributes
+            priority = message.priority
+            groupId = message.groupID
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -134,6 +149,9 @@ enum AdminResponses {
             try container.encode(body, forKey: .body)
             try container.encode(failures, forKey: .failures)
             try container.encode(deadLetter, forKey: .deadLetter)
+            try container.encode(attributes, forKey: .attributes)
+            try container.encode(priority, forKey: .priority)
+            try container.encode(groupId, forKey: .groupId)
         }
     }
 

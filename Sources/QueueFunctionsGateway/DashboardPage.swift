@@ -87,6 +87,12 @@ enum DashboardPage {
         <div id="functions" class="grid"></div>
       </section>
       <section>
+        <h2>Queues</h2>
+        <table><thead><tr><th>Queue</th><th>Delivery</th><th class="num">Visible</th><th class="num">Delayed</th>
+          <th class="num">Scheduled</th><th class="num">In flight</th></tr></thead>
+          <tbody id="queues"></tbody></table>
+      </section>
+      <section>
         <h2>Dead-letter queues</h2>
         <table><thead><tr><th>Queue</th><th>From</th><th class="num">Messages</th><th class="num">Oldest</th><th></th></tr></thead>
           <tbody id="dlqs"></tbody></table>
@@ -265,6 +271,19 @@ enum DashboardPage {
         }).catch(handleFailure).then(function () { button.disabled = false; });
       }
 
+      function renderQueues(queues) {
+        var body = document.getElementById("queues");
+        body.replaceChildren();
+        queues.filter(function (q) { return !q.is_dead_letter_queue; }).forEach(function (q) {
+          var delivery = (q.fifo ? "FIFO" : "standard") + (q.default_priority ? " · priority " + q.default_priority : "");
+          body.appendChild(el("tr", { "class": "queue", "data-queue": q.name }, [
+            el("td", { text: q.name }), el("td", { text: delivery }), el("td", { "class": "num", text: String(q.visible) }),
+            el("td", { "class": "num", text: String(q.delayed) }), el("td", { "class": "num scheduled", text: String(q.scheduled) }),
+            el("td", { "class": "num", text: String(q.in_flight) })
+          ]));
+        });
+      }
+
       function renderDLQs(queues) {
         var body = document.getElementById("dlqs");
         body.replaceChildren();
@@ -353,7 +372,7 @@ enum DashboardPage {
         return Promise.all([
           api("/api/host"), api("/api/functions"), api("/api/history"), api("/api/dlq"),
           api("/api/events?kind=scaling,failure,dead_letter&limit=40"), dlqPath ? api(dlqPath) : Promise.resolve(null),
-          api("/api/topics")
+          api("/api/topics"), api("/api/queues")
         ]).then(function (results) {
           var host = results[0];
           document.getElementById("host-meta").textContent = host.functions + " function(s), " + host.queues +
@@ -366,6 +385,7 @@ enum DashboardPage {
           document.getElementById("login").classList.remove("shown");
           renderFunctions(results[1].functions, results[2].samples);
           renderDLQs(results[3].dead_letter_queues);
+          renderQueues(results[7].queues);
           renderDLQMessages(results[5]);
           renderEvents(results[4].events);
           renderTopics(results[6].topics);

@@ -35,6 +35,15 @@ struct ProducerEndpoint: Sendable {
             counters.count(producer.route, .refused)
             return .error(status: 400, refusal.message)
         }
+        let prepared: PreparedSend
+        do {
+            prepared = try DeliveryOptionsInput.prepare(
+                request.body, for: request, queue: queues.config(of: producer.queue), attributes: attributes
+            )
+        } catch {
+            counters.count(producer.route, .refused)
+            return .error(status: 400, error.message)
+        }
         var key: String?
         if let header = request.headers["Idempotency-Key"] {
             guard !header.isEmpty, header.utf8.count <= Self.maxKeyLength else {
@@ -46,7 +55,7 @@ struct ProducerEndpoint: Sendable {
         } else if let field = producer.idempotencyField {
             key = parsed.idempotencyKey(member: field)
         }
-        guard let key else { return await send(request.body, attributes: attributes, producer: producer).response }
+        guard let key else { return await send(prepared, producer: producer).response }
         let scopedKey = "\(producer.route) \(key)"
         switch await idempotency.claim(scopedKey, now: clock.now()) {
         case .replay(let id):
@@ -56,7 +65,7 @@ struct ProducerEndpoint: Sendable {
             return response
         case .claimed:
             // The store deduplicates too, so the key holds across hosts and restarts.
-            let (response, id) = await send(request.body, attributes: attributes, producer: producer, deduplicationKey: scopedKey)
+            let (response, id) = await send(prepared, producer: producer, deduplicationKey: scopedKey)
             if let id {
                 idempotency.complete(scopedKey, id: id, now: clock.now())
             } else {
@@ -66,21 +75,18 @@ struct ProducerEndpoint: Sendable {
         }
     }
 
-    /// Queues `body` (deduplicated by `deduplicationKey` when given); the response to give,
-    /// and the message id when it was queued.
+    /// Queues `prepared` (deduplicated by `deduplicationKey` when given, else as its FIFO
+    /// queue asks); the response to give, and the message id when it was queued.
     private func send(
-        _ body: Data, attributes: [String: String], producer: ProducerConfig, deduplicationKey: String? = nil
+        _ prepared: PreparedSend, producer: ProducerConfig, deduplicationKey: String? = nil
     ) async -> (response: HTTPResponse, id: MessageID?) {
         do {
-            let message = OutgoingMessage(body: body, attributes: attributes)
-            guard let deduplicationKey else {
-                let id = try await queues.send(message, to: producer.queue).id
-                counters.count(producer.route, .accepted)
-                return (Self.accepted(id: id, queue: producer.queue), id)
+            var prepared = prepared
+            if let deduplicationKey {
+                prepared.deduplicationKey = deduplicationKey
+                prepared.deduplicationWindow = idempotency.window
             }
-            let receipt = try await queues.send(
-                message, to: producer.queue, deduplicationKey: deduplicationKey, window: idempotency.window
-            )
+            let receipt = try await queues.send(prepared, to: producer.queue)
             var response = Self.accepted(id: receipt.id, queue: producer.queue)
             if receipt.isDuplicate {
                 counters.count(producer.route, .replayed)

@@ -103,12 +103,14 @@ extension PostgresMessageTable {
         let rows = try connection.execute("""
             SELECT coalesce(sum(visible), 0), coalesce(sum(delayed), 0), coalesce(sum(in_flight), 0),
                 coalesce(sum(dead_lettered), 0),
-                (SELECT enqueued_at FROM qf_messages WHERE queue_id = $1 ORDER BY arrival LIMIT 1)
+                (SELECT enqueued_at FROM qf_messages WHERE queue_id = $1 ORDER BY arrival LIMIT 1),
+                (SELECT count(*) FROM qf_messages WHERE queue_id = $1 AND state = 1 AND receive_count = 0)
             FROM qf_queue_counts WHERE queue_id = $1
             """, [.int(queueID)], doing: "counting \(queue)")
         return QueueStats(
             visible: rows.int(0, 0), delayed: rows.int(0, 1), inFlight: rows.int(0, 2),
-            oldestEnqueuedAt: rows.int64(0, 4).map(PostgresTime.date), deadLettered: rows.int(0, 3)
+            oldestEnqueuedAt: rows.int64(0, 4).map(PostgresTime.date), deadLettered: rows.int(0, 3),
+            scheduled: rows.int(0, 5)
         )
     }
 
@@ -134,7 +136,7 @@ extension PostgresMessageTable {
         try promoteDue(queueID)
         let rows = try connection.execute("""
             SELECT qf_now($2),
-                EXISTS (SELECT 1 FROM qf_messages WHERE queue_id = $1 AND state = 0),
+                EXISTS (\(Self.receivableCandidates(queue: "$1", limit: "1"))),
                 (SELECT min(pos) FROM qf_messages WHERE queue_id = $1 AND state = 1),
                 (SELECT min(pos) FROM qf_messages WHERE queue_id = $1 AND state = 2)
             """, [.int(queueID), now], doing: "checking \(queue) for due messages")

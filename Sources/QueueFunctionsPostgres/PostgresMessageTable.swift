@@ -21,7 +21,7 @@ struct PostgresMessageTable {
     /// The columns a message is read with, in this order, after any leading columns.
     static let messageColumns = """
         m.id, m.body, m.sent_at, m.receive_count, m.first_received_at, m.failures, \
-        m.dl_source, m.dl_receive_count, m.dl_reason, m.dl_at
+        m.dl_source, m.dl_receive_count, m.dl_reason, m.dl_at, m.attributes, m.priority, m.group_id
         """
 
     let connection: PostgresConnection
@@ -94,18 +94,31 @@ struct PostgresMessageTable {
         var visible = 0
         for message in messages {
             let base = parameters.count
-            rows.append("($\(base + 1)::text, $\(base + 2)::bytea, $\(base + 3)::int8, $\(base + 4)::int8)")
+            rows.append("($\(base + 1)::text, $\(base + 2)::bytea, $\(base + 3)::int8, $\(base + 4)::int8, "
+                + "$\(base + 5)::int8, $\(base + 6)::text, $\(base + 7)::int2, $\(base + 8)::text)")
             let delay = PostgresTime.nanos(message.delay)
-            if delay == 0 { visible += 1 }
-            parameters += [.text(message.id.rawValue), .bytes(message.body), .int(delay), hostTime(after: message.delay)]
+            // A hint for the wake-up count only: the database clock decides visibility.
+            if let at = message.scheduledAt { if at <= (hostNow ?? Date()) { visible += 1 } } else if delay == 0 { visible += 1 }
+            parameters += [
+                .text(message.id.rawValue), .bytes(message.body), .int(delay), hostTime(after: message.delay),
+                message.scheduledAt.map { .int(PostgresTime.nanos($0)) } ?? .null,
+                try StoredAttributesText.encode(message.attributes).map { .text($0) } ?? .null,
+                .int(Int64(MessagePriority.clamped(message.priority))),
+                message.groupID.map { .text($0) } ?? .null,
+            ]
         }
         do {
+            // `at` (a scheduled time) wins over a delay; either is compared with qf_now, the
+            // database's clock unless the store runs on the host's.
             try connection.execute("""
-                INSERT INTO qf_messages (id, queue_id, arrival, state, pos, body, sent_at, enqueued_at)
-                SELECT v.id, $1, nextval('qf_arrival'), CASE WHEN v.delay > 0 THEN 1 ELSE 0 END,
-                    CASE WHEN v.delay > 0 THEN coalesce(v.due, qf_now($2) + v.delay) ELSE nextval('qf_order') END,
-                    v.body, qf_now($2), qf_now($2)
-                FROM (VALUES \(rows.joined(separator: ", "))) AS v (id, body, delay, due)
+                INSERT INTO qf_messages (id, queue_id, arrival, state, pos, body, sent_at, enqueued_at, attributes, priority, group_id)
+                SELECT v.id, $1, nextval('qf_arrival'), CASE WHEN v.due_at > qf_now($2) THEN 1 ELSE 0 END,
+                    CASE WHEN v.due_at > qf_now($2) THEN v.due_at ELSE nextval('qf_order') END,
+                    v.body, qf_now($2), qf_now($2), v.attributes, v.priority, v.group_id
+                FROM (SELECT *, coalesce(v0.at, CASE WHEN v0.delay > 0 THEN coalesce(v0.due, qf_now($2) + v0.delay) END)
+                        AS due_at
+                      FROM (VALUES \(rows.joined(separator: ", ")))
+                        AS v0 (id, body, delay, due, at, attributes, priority, group_id)) AS v
                 """, parameters, doing: "sending to \(queue)")
         } catch let failure as PostgresFailure where failure.state == "23505" {
             let taken = failure.detail.flatMap(Self.duplicateKey) ?? "of this send"
@@ -150,8 +163,9 @@ struct PostgresMessageTable {
             UPDATE qf_messages AS m SET state = 2, lease_pos = m.pos, pos = coalesce($5, qf_now($1) + $2),
                 receive_count = m.receive_count + 1, first_received_at = coalesce(m.first_received_at, qf_now($1)),
                 receipt = nextval('qf_receipts')
-            WHERE m.id IN (SELECT id FROM qf_messages WHERE queue_id = $3 AND state = 0
-                           ORDER BY pos LIMIT $4 FOR UPDATE SKIP LOCKED)
+            WHERE m.id IN (SELECT id FROM qf_messages
+                           WHERE id IN (\(Self.receivableCandidates(queue: "$3", limit: "$4"))) AND state = 0
+                           ORDER BY priority DESC, pos LIMIT $4 FOR UPDATE SKIP LOCKED)
             RETURNING m.lease_pos, m.receipt, m.pos, \(Self.messageColumns)
             """, [now, .int(PostgresTime.nanos(visibilityTimeout)), .int(queueID), .int(Int64(maxCount)),
                   hostTime(after: visibilityTimeout)],
@@ -162,14 +176,17 @@ struct PostgresMessageTable {
             let message = try readMessage(rows, row: row, from: 3, queue: queue)
             let expiry = PostgresTime.date(rows.int64(row, 2) ?? 0)
             let token = LeaseToken(messageID: message.id, receipt: UInt64(bitPattern: rows.int64(row, 1) ?? 0))
-            let received = ReceivedMessage(
+            var received = ReceivedMessage(
                 id: message.id, queue: queue, body: message.body, sentAt: message.sentAt,
                 receiveCount: message.receiveCount, firstReceivedAt: message.firstReceivedAt ?? message.sentAt,
-                failures: message.failures, deadLetter: message.deadLetter
+                failures: message.failures, deadLetter: message.deadLetter, attributes: message.attributes
             )
+            received.priority = message.priority
+            received.groupID = message.groupID
             leased.append((rows.int64(row, 0) ?? 0, Lease(message: received, token: token, expiresAt: expiry)))
         }
-        leased.sort { $0.order < $1.order }
+        // Best first, as chosen: higher priority, then receive order.
+        leased.sort { ($1.lease.message.priority, $0.order) < ($0.lease.message.priority, $1.order) }
         return leased.map(\.lease)
     }
 
@@ -186,13 +203,17 @@ struct PostgresMessageTable {
                 at: PostgresTime.date(rows.int64(row, first + 9) ?? 0)
             )
         }
-        return StoredMessage(
+        var message = StoredMessage(
             id: MessageID(id), queue: queue, body: rows.bytes(row, first + 1),
             sentAt: PostgresTime.date(rows.int64(row, first + 2) ?? 0),
             receiveCount: rows.int(row, first + 3),
             firstReceivedAt: rows.int64(row, first + 4).map(PostgresTime.date),
             failures: try StoredFailureText.decode(rows.text(row, first + 5), messageID: id, location: "\(connection.target)"),
-            deadLetter: deadLetter, state: .visible
+            deadLetter: deadLetter, state: .visible,
+            attributes: try StoredAttributesText.decode(rows.text(row, first + 10), messageID: id, location: "\(connection.target)")
         )
+        message.priority = rows.int(row, first + 11)
+        message.groupID = rows.text(row, first + 12)
+        return message
     }
 }

@@ -38,7 +38,9 @@ extension PostgresQueueStore: TransactionalOutboxStore {
         let attempt: (OutboxSettlement, [String: Int])
         do {
             attempt = try await run { table -> (OutboxSettlement, [String: Int]) in
-            var (results, wake): ([SettleResult], [String: Int]) = settlements.isEmpty ? ([], [:]) : try table.settle(settlements)
+            var released: [String: Int] = [:]
+            var (results, wake): ([SettleResult], [String: Int]) =
+                settlements.isEmpty ? ([], [:]) : try table.settle(settlements, releasedGroups: &released)
             let store = results.allSatisfy { $0 == .applied }
             // The transaction rolls back: a batch with an outbox applies whole or not at all.
             if !store, !outbox.isEmpty { throw OutboxBatchStale(count: settlements.count) }
@@ -49,6 +51,7 @@ extension PostgresQueueStore: TransactionalOutboxStore {
                 }
             }
             let leases = maxCount > 0 ? try table.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout) : []
+            try table.notifyReleased(released, afterReceiving: leases.count, of: maxCount, from: queue, into: &wake)
             return (OutboxSettlement(results: results, outboxStored: store && !outbox.isEmpty, leases: leases), wake)
             }
         } catch is OutboxBatchStale {

@@ -109,9 +109,11 @@ public final class PostgresQueueStore: QueueStore {
         _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
     ) async throws -> (results: [SettleResult], leases: [Lease]) {
         let outcome = try await run { table in
-            let settled: (results: [SettleResult], wake: [String: Int]) =
-                settlements.isEmpty ? ([], [:]) : try table.settle(settlements)
+            var released: [String: Int] = [:]
+            var settled: (results: [SettleResult], wake: [String: Int]) =
+                settlements.isEmpty ? ([], [:]) : try table.settle(settlements, releasedGroups: &released)
             let leases = try table.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
+            try table.notifyReleased(released, afterReceiving: leases.count, of: maxCount, from: queue, into: &settled.wake)
             return (settled.results, settled.wake, leases)
         }
         for (queue, count) in outcome.1 { signal.notify(queue, count: count) }

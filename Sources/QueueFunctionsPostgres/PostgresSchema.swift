@@ -13,7 +13,7 @@ import Foundation
 /// transaction's start), so hosts with skewed clocks agree on visibility and leases.
 enum PostgresSchema {
     /// The schema this build writes.
-    static let currentVersion = 2
+    static let currentVersion = 3
 
     /// The advisory lock that serializes migrations of hosts starting together ("QFNS").
     static let migrationLock: Int64 = 0x5146_4E53
@@ -140,7 +140,23 @@ enum PostgresSchema {
             last_seen int8 NOT NULL
         );
         """,
+        PostgresSchema.deliveryOptionsStep,
     ]
+
+    /// 2 → 3 (delivery options, its own step so that it can be renumbered): message
+    /// attributes (JSON object, NULL when none), priority 0–9 with a partial index for the
+    /// receive order of ungrouped messages, and the FIFO group with an index that finds
+    /// each group's first message (its head) by arrival.
+    static let deliveryOptionsStep = """
+        ALTER TABLE qf_messages ADD COLUMN attributes text;
+        ALTER TABLE qf_messages ADD COLUMN priority int2 NOT NULL DEFAULT 0;
+        ALTER TABLE qf_messages ADD COLUMN group_id text;
+        CREATE INDEX qf_messages_by_priority ON qf_messages (queue_id, priority DESC, pos)
+            WHERE state = 0 AND group_id IS NULL;
+        CREATE INDEX qf_messages_by_group ON qf_messages (queue_id, group_id, arrival) WHERE group_id IS NOT NULL;
+        -- Scheduled messages (delayed, never received), counted by stats from this index alone.
+        CREATE INDEX qf_messages_scheduled ON qf_messages (queue_id) WHERE state = 1 AND receive_count = 0;
+        """
 
     /// Creates or migrates the schema on `connection`, inside the caller's transaction,
     /// holding an advisory lock so that hosts starting together migrate once.

@@ -13,7 +13,7 @@ extension SQLiteMessageTable {
         guard limit > 0, let queueID = try queueID(deadLetterQueue) else { return (0, [:]) }
         let range = Self.seqRange(queueID)
         let select = try connection.statement("""
-            SELECT seq, dl_source, state FROM messages
+            SELECT seq, dl_source, state, group_id FROM messages
             WHERE seq BETWEEN ?1 AND ?4 AND state <> 2 AND (?2 OR dl_source IS NOT NULL)
             ORDER BY seq LIMIT ?3
             """)
@@ -21,9 +21,9 @@ extension SQLiteMessageTable {
         select.bind(4, range.high)
         select.bind(2, destination == nil ? 0 : 1)
         select.bind(3, limit)
-        var candidates: [(seq: Int64, source: String?, state: Int64)] = []
+        var candidates: [(seq: Int64, source: String?, state: Int64, group: String?)] = []
         while try select.step() {
-            candidates.append((select.int64(0), select.optionalText(1), select.int64(2)))
+            candidates.append((select.int64(0), select.optionalText(1), select.int64(2), select.optionalText(3)))
         }
         select.reset()
         var wake: [String: Int] = [:]
@@ -48,7 +48,10 @@ extension SQLiteMessageTable {
             counts.add(queueID, state: candidate.state, count: -1)
             counts.add(targetID, visible: 1)
             if let source = candidate.source { try addDeadLettered(source: source, -1) }
-            wake[target, default: 0] += 1
+            if let group = candidate.group, try releaseGroup(group, in: queueID, now: now) > 0 {
+                wake[deadLetterQueue, default: 0] += 1
+            }
+            if try !holdIfGroupBusy(seq, group: candidate.group, in: targetID) { wake[target, default: 0] += 1 }
         }
         return (candidates.count, wake)
     }
@@ -99,6 +102,7 @@ extension SQLiteMessageTable {
             switch select.int64(0) {
             case State.delayed: message.state = .delayed(until: due)
             case State.inFlight: message.state = .inFlight(until: due)
+            case State.held: message.state = due > now ? .delayed(until: due) : .visible
             default: message.state = .visible
             }
             messages.append(message)
@@ -113,8 +117,10 @@ extension SQLiteMessageTable {
         try promoteDue(queueID, now: now)
         try counts.write(to: connection)
         let stored = try storedCounts(queueID)
+        let extra = try heldAndScheduled(queueID)
         var stats = QueueStats(
-            visible: stored.visible, delayed: stored.delayed, inFlight: stored.inFlight, deadLettered: stored.deadLettered
+            visible: stored.visible + extra.held, delayed: stored.delayed, inFlight: stored.inFlight,
+            deadLettered: stored.deadLettered, scheduled: extra.scheduled
         )
         let range = Self.seqRange(queueID)
         let oldest = try connection.statement(

@@ -12,6 +12,8 @@ extension SQLiteMessageTable {
         var failures: [FailureRecord]
         /// The queue the message was dead-lettered from, when it was.
         var deadLetterSource: String?
+        /// Its FIFO group, if any.
+        var groupID: String?
     }
 
     /// Applies `settlements` in order.
@@ -23,7 +25,7 @@ extension SQLiteMessageTable {
         var wake: [String: Int] = [:]
         for settlement in settlements {
             if case .ack = settlement.action {
-                results.append(try ack(settlement.token) ? .applied : .staleLease)
+                results.append(try ack(settlement.token, now: now, wake: &wake) ? .applied : .staleLease)
                 continue
             }
             guard let row = try leasedRow(settlement.token) else {
@@ -37,8 +39,10 @@ extension SQLiteMessageTable {
                 try retry(row, after: delay, failure: failure, now: now)
                 if delay <= .zero { wake[row.queue, default: 0] += 1 }
             case .deadLetter(let target, let failure):
-                try deadLetter(row, to: target, failure: failure, now: now)
-                wake[target, default: 0] += 1
+                if try deadLetter(row, to: target, failure: failure, now: now) { wake[target, default: 0] += 1 }
+                if let group = row.groupID, try releaseGroup(group, in: row.queueID, now: now) > 0 {
+                    wake[row.queue, default: 0] += 1
+                }
             case .abandon:
                 try abandon(row)
                 wake[row.queue, default: 0] += 1
@@ -63,23 +67,32 @@ extension SQLiteMessageTable {
 
     // MARK: - Steps
 
-    private func ack(_ token: LeaseToken) throws -> Bool {
+    private func ack(_ token: LeaseToken, now: Date, wake: inout [String: Int]) throws -> Bool {
         let delete = try connection.statement(
-            "DELETE FROM messages WHERE id = ?1 AND receipt = ?2 AND state = 2 RETURNING queue_id, dl_source"
+            "DELETE FROM messages WHERE id = ?1 AND receipt = ?2 AND state = 2 RETURNING queue_id, dl_source, group_id"
         )
-        defer { delete.reset() }
         delete.bind(1, token.messageID.rawValue)
         delete.bind(2, Int64(bitPattern: token.receipt))
-        guard try delete.step() else { return false }
-        counts.add(delete.int64(0), inFlight: -1)
-        if let source = delete.optionalText(1) { try addDeadLettered(source: source, -1) }
+        guard try delete.step() else {
+            delete.reset()
+            return false
+        }
+        let queueID = delete.int64(0)
+        let source = delete.optionalText(1)
+        let group = delete.optionalText(2)
         while try delete.step() {}
+        delete.reset()
+        counts.add(queueID, inFlight: -1)
+        if let source { try addDeadLettered(source: source, -1) }
+        if let group, try releaseGroup(group, in: queueID, now: now) > 0, let name = try queueName(queueID) {
+            wake[name, default: 0] += 1
+        }
         return true
     }
 
     private func leasedRow(_ token: LeaseToken) throws -> LeasedRow? {
         let select = try connection.statement("""
-            SELECT m.seq, m.queue_id, q.name, m.receive_count, m.failures, m.dl_source
+            SELECT m.seq, m.queue_id, q.name, m.receive_count, m.failures, m.dl_source, m.group_id
             FROM messages AS m JOIN queues AS q ON q.id = m.queue_id
             WHERE m.id = ?1 AND m.receipt = ?2 AND m.state = 2
             """)
@@ -92,7 +105,7 @@ extension SQLiteMessageTable {
             failures: try StoredFailureText.decode(
                 select.optionalText(4), messageID: token.messageID.rawValue, location: connection.path
             ),
-            deadLetterSource: select.optionalText(5)
+            deadLetterSource: select.optionalText(5), groupID: select.optionalText(6)
         )
     }
 
@@ -114,7 +127,8 @@ extension SQLiteMessageTable {
         try update.run()
     }
 
-    private func deadLetter(_ row: LeasedRow, to target: String, failure: FailureRecord, now: Date) throws {
+    /// - Returns: Whether the message is visible in `target` (not held behind its group).
+    private func deadLetter(_ row: LeasedRow, to target: String, failure: FailureRecord, now: Date) throws -> Bool {
         let targetID = try queueIDCreating(target)
         let back = try backPosition(targetID)
         let seq = try nextSeq(targetID, name: target)
@@ -138,6 +152,7 @@ extension SQLiteMessageTable {
         counts.add(targetID, visible: 1)
         if let previous = row.deadLetterSource { try addDeadLettered(source: previous, -1) }
         counts.add(row.queueID, deadLettered: 1)
+        return try !holdIfGroupBusy(seq, group: row.groupID, in: targetID)
     }
 
     private func abandon(_ row: LeasedRow) throws {

@@ -13,12 +13,14 @@ struct SQLiteMessageTable {
         static let visible: Int64 = 0
         static let delayed: Int64 = 1
         static let inFlight: Int64 = 2
+        /// Waiting behind an earlier message of its FIFO group; `pos` is its scheduled time or 0.
+        static let held: Int64 = 3
     }
 
     /// The columns a message is read with, in this order, after any leading columns.
     static let messageColumns = """
         id, body, sent_at, receive_count, first_received_at, failures, \
-        dl_source, dl_receive_count, dl_reason, dl_at
+        dl_source, dl_receive_count, dl_reason, dl_at, attributes, priority, group_id
         """
 
     let connection: SQLiteConnection
@@ -97,19 +99,26 @@ struct SQLiteMessageTable {
         var next = try backPosition(queueID)
         var seq = try nextSeq(queueID, name: queue, reserving: messages.count)
         var visible = 0
+        var delayed = 0
         let insert = try connection.statement("""
-            INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at)
-            VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, ?6)
+            INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at, attributes, priority, group_id)
+            VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?8, ?9, ?10)
             """)
         for message in messages {
+            let visibleAt = message.visibleAt(sentAt: now)
+            let held = try message.groupID.map { try groupHasMembers($0, in: queueID) } ?? false
             insert.reset()
             insert.bind(7, seq)
             seq += 1
             insert.bind(1, message.id.rawValue)
             insert.bind(2, queueID)
-            if message.delay > .zero {
+            if held {
+                insert.bind(3, State.held)
+                insert.bind(4, visibleAt > now ? SQLiteTime.nanos(visibleAt) : 0)
+            } else if visibleAt > now {
                 insert.bind(3, State.delayed)
-                insert.bind(4, SQLiteTime.nanos(now.adding(message.delay)))
+                insert.bind(4, SQLiteTime.nanos(visibleAt))
+                delayed += 1
             } else {
                 insert.bind(3, State.visible)
                 insert.bind(4, next)
@@ -118,6 +127,9 @@ struct SQLiteMessageTable {
             }
             insert.bind(5, blob: message.body)
             insert.bind(6, nowNanos)
+            insert.bind(8, try StoredAttributesText.encode(message.attributes))
+            insert.bind(9, Int64(MessagePriority.clamped(message.priority)))
+            insert.bind(10, message.groupID)
             do {
                 try insert.run()
             } catch {
@@ -131,7 +143,7 @@ struct SQLiteMessageTable {
             }
         }
         insert.reset()
-        counts.add(queueID, visible: visible, delayed: messages.count - visible)
+        counts.add(queueID, visible: visible, delayed: delayed)
         return visible
     }
 
@@ -189,7 +201,7 @@ struct SQLiteMessageTable {
         let lease = try connection.statement("""
             UPDATE messages SET state = 2, lease_pos = pos, pos = ?1, receive_count = receive_count + 1,
                 first_received_at = coalesce(first_received_at, ?2), receipt = random()
-            WHERE seq IN (SELECT seq FROM messages WHERE queue_id = ?3 AND state = 0 ORDER BY pos LIMIT ?4)
+            WHERE seq IN (SELECT seq FROM messages WHERE queue_id = ?3 AND state = 0 ORDER BY priority DESC, pos LIMIT ?4)
             RETURNING lease_pos, receipt, \(Self.messageColumns)
             """)
         defer { lease.reset() }
@@ -202,15 +214,18 @@ struct SQLiteMessageTable {
         while try lease.step() {
             let message = try readMessage(lease, from: 2, queue: queue)
             let token = LeaseToken(messageID: message.id, receipt: UInt64(bitPattern: lease.int64(1)))
-            let received = ReceivedMessage(
+            var received = ReceivedMessage(
                 id: message.id, queue: queue, body: message.body, sentAt: message.sentAt,
                 receiveCount: message.receiveCount, firstReceivedAt: message.firstReceivedAt ?? now,
-                failures: message.failures, deadLetter: message.deadLetter
+                failures: message.failures, deadLetter: message.deadLetter, attributes: message.attributes
             )
+            received.priority = message.priority
+            received.groupID = message.groupID
             leased.append((lease.int64(0), Lease(message: received, token: token, expiresAt: expiry)))
         }
         counts.add(queueID, visible: -leased.count, inFlight: leased.count)
-        leased.sort { $0.order < $1.order }
+        // Best first, as chosen: higher priority, then receive order.
+        leased.sort { ($1.lease.message.priority, $0.order) < ($0.lease.message.priority, $1.order) }
         return leased.map(\.lease)
     }
 
@@ -227,13 +242,17 @@ struct SQLiteMessageTable {
                 at: SQLiteTime.date(statement.optionalInt64(first + 9) ?? 0)
             )
         }
-        return StoredMessage(
+        var message = StoredMessage(
             id: MessageID(id), queue: queue, body: statement.blob(first + 1),
             sentAt: SQLiteTime.date(statement.int64(first + 2)),
             receiveCount: statement.int(first + 3),
             firstReceivedAt: statement.optionalInt64(first + 4).map(SQLiteTime.date),
             failures: try StoredFailureText.decode(statement.optionalText(first + 5), messageID: id, location: connection.path),
-            deadLetter: deadLetter, state: .visible
+            deadLetter: deadLetter, state: .visible,
+            attributes: try StoredAttributesText.decode(statement.optionalText(first + 10), messageID: id, location: connection.path)
         )
+        message.priority = statement.int(first + 11)
+        message.groupID = statement.optionalText(first + 12)
+        return message
     }
 }

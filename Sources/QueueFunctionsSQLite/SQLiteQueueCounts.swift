@@ -31,7 +31,8 @@ final class SQLiteQueueCounts {
         switch state {
         case SQLiteMessageTable.State.visible: add(queue, visible: count)
         case SQLiteMessageTable.State.delayed: add(queue, delayed: count)
-        default: add(queue, inFlight: count)
+        case SQLiteMessageTable.State.inFlight: add(queue, inFlight: count)
+        default: break  // held messages (FIFO) are counted by query, not here
         }
     }
 

@@ -10,7 +10,7 @@ import Foundation
 /// since 2001-01-01 00:00 UTC (see ``SQLiteTime``).
 enum SQLiteSchema {
     /// The schema this build writes.
-    static let currentVersion: Int64 = 3
+    static let currentVersion: Int64 = 4
 
     /// "QFNS" — marks a file as a QueueFunctions store.
     static let applicationID: Int64 = 0x5146_4E53
@@ -119,7 +119,23 @@ enum SQLiteSchema {
             last_seen INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        SQLiteSchema.deliveryOptionsStep,
     ]
+
+    /// 3 → 4 (delivery options, its own step so that it can be renumbered): message
+    /// attributes (JSON object, NULL when none), priority 0–9 with a partial index for
+    /// the receive order, and the FIFO group with an index to find a group's head.
+    /// State 3 is "held": waiting behind an earlier message of its group; `pos` is then
+    /// the time it was scheduled for (ns), or 0.
+    static let deliveryOptionsStep = """
+        ALTER TABLE messages ADD COLUMN attributes TEXT;
+        ALTER TABLE messages ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE messages ADD COLUMN group_id TEXT;
+        CREATE INDEX messages_by_priority ON messages (queue_id, priority DESC, pos) WHERE state = 0;
+        CREATE INDEX messages_by_group ON messages (group_id, seq) WHERE group_id IS NOT NULL;
+        -- Scheduled rows (delayed, never received), counted by stats from this index alone.
+        CREATE INDEX messages_scheduled ON messages (queue_id, state, receive_count) WHERE state = 1 AND receive_count = 0;
+        """
 
     /// Creates or migrates the schema of `connection`'s file, in one transaction.
     ///

@@ -21,6 +21,11 @@ extension FunctionRunner {
     /// left. Store failures back off on the clock, keeping finished settlements until they
     /// apply or their leases lapse; a fatal store error stops the host.
     func receiverLoop() async {
+        state.withLock { $0.receiverRunning = true }
+        defer {
+            state.withLock { $0.receiverRunning = false }
+            environment.activity.notify(Self.activityKey)
+        }
         let batchSize = function.trigger.batchSize
         var pending: [SettlementPlanner.Planned] = []
         var storeBackoff = Backoff.store

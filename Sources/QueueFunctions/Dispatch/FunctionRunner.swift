@@ -65,6 +65,9 @@ public final class FunctionRunner: Sendable {
         var stopping = false
         /// Batches and settlements passing between the receiver and the workers.
         var handOff = BatchHandOff()
+        /// Whether the receiver task runs (it outlives the workers at a stop, to apply
+        /// their last settlements).
+        var receiverRunning = false
     }
 
     /// The function's configuration.
@@ -183,9 +186,11 @@ public final class FunctionRunner: Sendable {
         spawnContinuation.finish()
     }
 
-    /// Worker tasks alive now (including ones finishing their last batch).
+    /// Worker tasks alive now (including ones finishing their last batch). While the
+    /// runner stops, its receiver counts as one until it has applied the workers' last
+    /// settlements, so 0 means everything handled is settled.
     public var workerCount: Int {
-        state.withLock { $0.workers.count }
+        state.withLock { $0.workers.count + ($0.stopping && $0.receiverRunning ? 1 : 0) }
     }
 
     /// Worker tasks not asked to retire.

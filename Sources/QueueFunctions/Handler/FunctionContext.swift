@@ -48,4 +48,28 @@ public struct FunctionContext: Sendable {
         try outbox.append(queued)
         return queued.message.id
     }
+
+    /// Sends `value` as JSON to `queue` with delivery options: `at` a given time, a
+    /// `priority`, a FIFO `group` and `deduplicationID`, `attributes`.
+    ///
+    /// Like ``send(_:to:delay:)`` the message goes out with the batch's acks, except one
+    /// the queue deduplicates (FIFO with a deduplication id or content-based
+    /// deduplication): it is stored at once, and a batch delivered again sends a
+    /// duplicate the window drops.
+    ///
+    /// - Returns: The stored message's id, or the original's for a duplicate.
+    /// - Throws: ``QueueClient/SendError``, ``DeliveryOptionsError``, ``MessageAttributes/LimitError``; store errors.
+    @discardableResult
+    public func send<Value: Encodable>(
+        _ value: Value, to queue: String, delay: Duration = .zero, at: Date? = nil, priority: Int? = nil,
+        group: String? = nil, deduplicationID: String? = nil, attributes: [String: String] = [:]
+    ) async throws -> MessageID {
+        let options = DeliveryOptions(
+            delay: delay, at: at, priority: priority, groupID: group, deduplicationID: deduplicationID, attributes: attributes
+        )
+        let prepared = try queues.prepare(value, to: queue, options: options)
+        guard let outbox, prepared.deduplicationKey == nil else { return try await queues.send(prepared, to: queue).id }
+        try outbox.append(QueuedMessage(queue: queue, message: prepared.message))
+        return prepared.message.id
+    }
 }

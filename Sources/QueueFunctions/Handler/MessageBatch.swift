@@ -23,6 +23,10 @@ public struct MessageMetadata: Sendable {
     public var leaseExpiresAt: Date?
     /// The producer's string key/value pairs (SQS message attributes).
     public var attributes: [String: String] = [:]
+    /// Its FIFO message group, if any (SQS `MessageGroupId`).
+    public var groupID: String?
+    /// Its priority, 0 (lowest) to 9.
+    public var priority: Int = 0
 
     /// Creates metadata.
     public init(id: MessageID, queue: String, receiveCount: Int, sentAt: Date, firstReceivedAt: Date, previousFailures: [FailureRecord], body: Data) {
@@ -41,6 +45,8 @@ public struct MessageMetadata: Sendable {
             firstReceivedAt: message.firstReceivedAt, previousFailures: message.failures, body: message.body
         )
         attributes = message.attributes
+        groupID = message.groupID
+        priority = message.priority
     }
 }
 

@@ -21,29 +21,47 @@ public struct QueueClient: Sendable {
     /// The topics ``publish(body:to:attributes:)`` may publish to.
     public var topics: [TopicConfig] { topicDirectory.topics }
 
+    /// The declared queues' settings (FIFO, deduplication, default priority), by name.
+    public let queueConfigs: [String: QueueConfig]
+
     /// Creates a client for `store`, limited to `knownQueues` when given, encoding values with
     /// `coding`, publishing to `topics`.
     public init(store: any QueueStore, knownQueues: Set<String>? = nil, coding: JSONCoding = .default, topics: [TopicConfig] = []) {
-        self.init(store: store, knownQueues: knownQueues, coding: coding, topicDirectory: TopicDirectory(topics))
+        self.init(store: store, knownQueues: knownQueues, coding: coding, queueConfigs: [], topicDirectory: TopicDirectory(topics))
+    }
+
+    /// Creates a client for `store` that knows the `queueConfigs` of a manifest: sends
+    /// are limited to them and follow their delivery options.
+    public init(
+        store: any QueueStore, knownQueues: Set<String>? = nil, coding: JSONCoding = .default, queueConfigs: [QueueConfig],
+        topics: [TopicConfig] = []
+    ) {
+        self.init(store: store, knownQueues: knownQueues, coding: coding, queueConfigs: queueConfigs, topicDirectory: TopicDirectory(topics))
     }
 
     /// Creates a client whose topics are those of `topicDirectory`, now and after it changes.
-    package init(store: any QueueStore, knownQueues: Set<String>?, coding: JSONCoding = .default, topicDirectory: TopicDirectory) {
+    package init(
+        store: any QueueStore, knownQueues: Set<String>?, coding: JSONCoding = .default, queueConfigs: [QueueConfig],
+        topicDirectory: TopicDirectory
+    ) {
         self.store = store
         self.knownQueues = knownQueues
         self.coding = coding
+        self.queueConfigs = Dictionary(queueConfigs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.topicDirectory = topicDirectory
     }
 
     /// The same client, encoding values with `coding`.
     public func encoding(with coding: JSONCoding) -> QueueClient {
-        QueueClient(store: store, knownQueues: knownQueues, coding: coding, topicDirectory: topicDirectory)
+        QueueClient(store: store, knownQueues: knownQueues, coding: coding, queueConfigs: Array(queueConfigs.values), topicDirectory: topicDirectory)
     }
 
     /// Sends `value` encoded as JSON to `queue`.
     ///
     /// - Returns: The new message's identity.
-    /// - Throws: ``SendError`` for an unknown queue or an unencodable value; store errors.
+    /// - Throws: ``SendError`` for an unknown queue or an unencodable value;
+    ///   ``DeliveryOptionsError`` for a FIFO queue (send with ``send(_:to:options:)`` and a
+    ///   group instead); store errors.
     @discardableResult
     public func send<Value: Encodable>(_ value: Value, to queue: String, delay: Duration = .zero) async throws -> MessageID {
         let queued = try message(value, to: queue, delay: delay)
@@ -56,14 +74,7 @@ public struct QueueClient: Sendable {
     ///
     /// - Throws: ``SendError`` for an unknown queue or an unencodable value.
     package func message<Value: Encodable>(_ value: Value, to queue: String, delay: Duration = .zero) throws -> QueuedMessage {
-        try checkKnown(queue)
-        let body: Data
-        do {
-            body = try coding.makeEncoder().encode(value)
-        } catch {
-            throw SendError(description: "could not encode \(Value.self) as JSON for queue '\(queue)': \(error)")
-        }
-        return QueuedMessage(queue: queue, message: OutgoingMessage(body: body, delay: delay))
+        QueuedMessage(queue: queue, message: try prepare(value, to: queue, options: DeliveryOptions(delay: delay)).message)
     }
 
     /// Sends raw body bytes to `queue`.
@@ -71,10 +82,7 @@ public struct QueueClient: Sendable {
     /// - Returns: The new message's identity.
     @discardableResult
     public func send(body: Data, to queue: String, delay: Duration = .zero) async throws -> MessageID {
-        try checkKnown(queue)
-        let message = OutgoingMessage(body: body, delay: delay)
-        try await store.send([message], to: queue)
-        return message.id
+        try await send(body: body, to: queue, options: DeliveryOptions(delay: delay)).id
     }
 
     /// Sends raw body bytes to `queue` unless `key` was used within `window`. On a store
@@ -84,7 +92,7 @@ public struct QueueClient: Sendable {
     /// - Returns: The message the key names, and whether this send was a duplicate.
     public func send(body: Data, to queue: String, deduplicationKey key: String, window: Duration) async throws -> SendReceipt {
         try checkKnown(queue)
-        let message = OutgoingMessage(body: body)
+        let message = try config(of: queue).prepare(body, options: DeliveryOptions()).message
         if let store = store as? any DeduplicatingQueueStore {
             return try await store.send(message, to: queue, deduplicationKey: key, window: window)
         }
@@ -98,9 +106,14 @@ public struct QueueClient: Sendable {
     @discardableResult
     public func send(bodies: [Data], to queue: String, delay: Duration = .zero) async throws -> [MessageID] {
         try checkKnown(queue)
-        let messages = bodies.map { OutgoingMessage(body: $0, delay: delay) }
-        try await store.send(messages, to: queue)
-        return messages.map(\.id)
+        // A FIFO queue refuses these (no group), so nothing here is deduplicated.
+        let prepared = try bodies.map { try config(of: queue).prepare($0, options: DeliveryOptions(delay: delay)) }
+        try await store.send(prepared.map(\.message), to: queue)
+        return prepared.map(\.message.id)
+    }
+
+    package func checkKnownQueue(_ queue: String) throws {
+        try checkKnown(queue)
     }
 
     func checkKnown(_ queue: String) throws {

@@ -41,7 +41,7 @@ extension FunctionHost {
         var retired: [FunctionRunner] = []
         // One topic directory for the host's life: functions left running publish to the new topics too.
         let topicDirectory = self.queues.topicDirectory
-        let queues = QueueClient(store: store, knownQueues: Set(manifest.queues.map(\.name)), topicDirectory: topicDirectory)
+        let queues = QueueClient(store: store, knownQueues: Set(manifest.queues.map(\.name)), queueConfigs: manifest.queues, topicDirectory: topicDirectory)
         var environment = self.environment
         environment.queues = queues
         environment.idlePollInterval = manifest.host.idlePollInterval

@@ -83,7 +83,7 @@ public final class FunctionHost: Sendable {
         let events = HostEventLog()
         let activity = QueueSignal()
         let resources = SharedResources(definitions: registry.resourceDefinitions)
-        let queues = QueueClient(store: store, knownQueues: Set(manifest.queues.map(\.name)), topics: manifest.topics)
+        let queues = QueueClient(store: store, knownQueues: Set(manifest.queues.map(\.name)), queueConfigs: manifest.queues, topics: manifest.topics)
         self.events = events
         self.activity = activity
         self.resources = resources

@@ -33,6 +33,10 @@ package enum InputLimits {
     package static let wait = InputRange<Duration>.between(.zero, .seconds(3600))
     /// The HTTP `idempotency_window`: 0s…7d.
     package static let idempotencyWindow = InputRange<Duration>.between(.zero, .seconds(7 * 86_400))
+    /// A message's priority (`send --priority`, `X-Message-Priority`, a queue's `default_priority`): 0…9.
+    package static let messagePriority = InputRange<Int>.between(MessagePriority.lowest, MessagePriority.highest)
+    /// A FIFO queue's `deduplication_window`: more than 0s, up to 7d (SQS: always 5 minutes).
+    package static let deduplicationWindow = InputRange<Duration>.above(.zero, atMost: .seconds(7 * 86_400))
     /// A TCP port (`--port`): 0…65535, 0 picking a free one.
     package static let port = InputRange<Int>.between(0, 65_535)
     /// How many messages one listing shows (`dlq list --limit`): 1…10000.

@@ -52,6 +52,8 @@ public struct QueueConfig: Sendable, Equatable {
     public var maxReceiveCount: Int
     /// How long a received message stays invisible to others (SQS `VisibilityTimeout`; default 30s).
     public var visibilityTimeout: Duration
+    /// Delivery options: FIFO groups, deduplication, default priority (see ``QueueDelivery``).
+    public var delivery = QueueDelivery()
 
     /// Creates a queue configuration.
     public init(name: String, deadLetterQueue: String? = nil, maxReceiveCount: Int = 5, visibilityTimeout: Duration = .seconds(30)) {

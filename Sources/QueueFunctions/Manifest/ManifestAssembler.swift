@@ -8,10 +8,12 @@ enum ManifestAssembler {
         var queues: [QueueConfig] = []
         for queue in draft.queues {
             guard let name = queue.name else { return nil }
-            queues.append(QueueConfig(
+            var config = QueueConfig(
                 name: name, deadLetterQueue: plan.deadLetterQueue[queue.index],
                 maxReceiveCount: queue.maxReceiveCount, visibilityTimeout: queue.visibilityTimeout
-            ))
+            )
+            config.delivery = queue.delivery
+            queues.append(config)
         }
         queues += plan.implicitQueues.map { QueueConfig(name: $0, deadLetterQueue: nil) }
         var functions: [FunctionConfig] = []

@@ -6,7 +6,10 @@ enum ManifestKeys {
     /// `host`.
     static let host = ["max_workers", "idle_poll_interval", "shutdown_grace_period", "idempotency_window", "profile"]
     /// Each entry of `queues`.
-    static let queue = ["name", "dead_letter_queue", "max_receive_count", "visibility_timeout"]
+    static let queue = [
+        "name", "dead_letter_queue", "max_receive_count", "visibility_timeout",
+        "fifo", "content_based_deduplication", "deduplication_window", "default_priority",
+    ]
     /// Each entry of `functions`.
     static let function = ["name", "handler", "trigger", "timeout", "retry", "scale", "profile"]
     /// A function's `trigger`.

@@ -5,11 +5,14 @@ import Synchronization
 ///
 /// Used by tests, the simulator and `--store memory:`. All state sits behind one
 /// lock; no call blocks for longer than its own bookkeeping.
-public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, TransactionalOutboxStore {
+public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, TransactionalOutboxStore, CancellingQueueStore {
     private enum Phase {
         case visible
         case delayed(until: Date)
         case inFlight(until: Date)
+        /// Waiting behind an earlier message of its FIFO group; visible from `until` (if
+        /// any) once it heads the group.
+        case held(until: Date?)
     }
 
     private struct Record {
@@ -17,6 +20,8 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
         var queue: String
         var body: Data
         var attributes: [String: String]
+        var priority: Int = 0
+        var groupID: String?
         var sentAt: Date
         var enqueuedAt: Date
         var receiveCount: Int = 0
@@ -38,13 +43,19 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
     }
 
     private struct Queue {
-        var visible = RingBuffer<Slot>()
+        /// Visible messages in receive order, one lane per priority (index = priority).
+        var lanes = [RingBuffer<Slot>](repeating: RingBuffer<Slot>(), count: MessagePriority.highest + 1)
         var timers = MinHeap<Date, Slot>()
         var arrivals = RingBuffer<Slot>()
+        /// Each FIFO group's messages in this queue, in arrival order; the first heads it.
+        var groups: [String: RingBuffer<MessageID>] = [:]
         var visibleCount = 0
         var delayedCount = 0
         var inFlightCount = 0
-        var total: Int { visibleCount + delayedCount + inFlightCount }
+        var heldCount = 0
+        /// Delayed messages never received yet (sent with a delay or for a given time).
+        var scheduledCount = 0
+        var total: Int { visibleCount + delayedCount + inFlightCount + heldCount }
     }
 
     private struct State {
@@ -137,17 +148,19 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
         }
         var visibleNow = 0
         for message in messages {
-            let delay = max(.zero, message.delay)
+            let visibleAt = message.visibleAt(sentAt: now)
             let stamp = state.stamp()
             var record = Record(
-                id: message.id, queue: queue, body: message.body, attributes: message.attributes, sentAt: now, enqueuedAt: now,
+                id: message.id, queue: queue, body: message.body, attributes: message.attributes,
+                priority: MessagePriority.clamped(message.priority), groupID: message.groupID, sentAt: now, enqueuedAt: now,
                 stamp: stamp, entry: stamp
             )
-            if delay > .zero { record.phase = .delayed(until: now.adding(delay)) }
+            if visibleAt > now { record.phase = .delayed(until: visibleAt) }
+            Self.joinGroup(&record, in: &state, now: now)
             state.records[message.id] = record
             Self.place(record, in: &state, now: now)
             state.queues[queue, default: Queue()].arrivals.append(Slot(id: record.id, stamp: record.entry))
-            if delay == .zero { visibleNow += 1 }
+            if case .visible = record.phase { visibleNow += 1 }
         }
         return visibleNow
     }
@@ -229,7 +242,12 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
         guard var entry = state.queues.removeValue(forKey: queue) else { return [] }
         var leases: [Lease] = []
         leases.reserveCapacity(min(maxCount, entry.visibleCount))
-        while leases.count < maxCount, let slot = entry.visible.popFirst() {
+        var lane = MessagePriority.highest
+        while leases.count < maxCount, lane >= MessagePriority.lowest {
+            guard let slot = entry.lanes[lane].popFirst() else {
+                lane -= 1
+                continue
+            }
             guard var record = state.records[slot.id], record.stamp == slot.stamp,
                   case .visible = record.phase else { continue }
             record.receiveCount += 1
@@ -241,11 +259,13 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
             entry.inFlightCount += 1
             entry.timers.insert(expiry, Slot(id: record.id, stamp: record.stamp))
             state.records[record.id] = record
-            let message = ReceivedMessage(
+            var message = ReceivedMessage(
                 id: record.id, queue: queue, body: record.body, sentAt: record.sentAt,
                 receiveCount: record.receiveCount, firstReceivedAt: record.firstReceivedAt ?? now,
                 failures: record.failures, deadLetter: record.deadLetter, attributes: record.attributes
             )
+            message.priority = record.priority
+            message.groupID = record.groupID
             leases.append(Lease(message: message, token: LeaseToken(messageID: record.id, receipt: record.receipt), expiresAt: expiry))
         }
         compactIfNeeded(&entry, named: queue, records: state.records)
@@ -270,6 +290,7 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
             switch settlement.action {
             case .ack:
                 remove(record, in: &state)
+                releaseGroup(of: record, in: &state, now: now, wake: &wake)
             case .retry(let delay, let failure):
                 record.failures.append(failure)
                 record.phase = delay > .zero ? .delayed(until: now.adding(delay)) : .visible
@@ -286,6 +307,7 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
                     sourceQueue: record.queue, receiveCount: record.receiveCount, reason: failure.error, at: now
                 )
                 state.deadLetteredBySource[record.queue, default: 0] += 1
+                releaseGroup(of: record, in: &state, now: now, wake: &wake)
                 move(&record, to: target, in: &state, now: now)
                 wake[target, default: 0] += 1
             case .abandon:
@@ -336,6 +358,7 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
             }
             for id in candidates {
                 guard var record = state.records[id] else { continue }
+                Self.unplace(record, in: &state)
                 let target = destination ?? record.deadLetter?.sourceQueue ?? deadLetterQueue
                 if let info = record.deadLetter {
                     state.deadLetteredBySource[info.sourceQueue, default: 1] -= 1
@@ -343,7 +366,7 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
                 record.deadLetter = nil
                 record.receiveCount = 0
                 record.firstReceivedAt = nil
-                Self.unplace(record, in: &state)
+                Self.releaseGroup(of: record, in: &state, now: now, wake: &wake)
                 Self.move(&record, to: target, in: &state, now: now)
                 wake[target, default: 0] += 1
             }
@@ -388,13 +411,17 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
                 case .visible: messageState = .visible
                 case .delayed(let until): messageState = .delayed(until: until)
                 case .inFlight(let until): messageState = .inFlight(until: until)
+                case .held(let until): messageState = until.map { $0 > now ? .delayed(until: $0) : .visible } ?? .visible
                 }
-                messages.append(StoredMessage(
+                var stored = StoredMessage(
                     id: record.id, queue: record.queue, body: record.body, sentAt: record.sentAt,
                     receiveCount: record.receiveCount, firstReceivedAt: record.firstReceivedAt,
                     failures: record.failures, deadLetter: record.deadLetter, state: messageState,
                     attributes: record.attributes
-                ))
+                )
+                stored.priority = record.priority
+                stored.groupID = record.groupID
+                messages.append(stored)
             }
             return messages
         }
@@ -418,8 +445,8 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
             }
             guard let entry = state.queues[queue] else { return QueueStats(deadLettered: deadLettered) }
             return QueueStats(
-                visible: entry.visibleCount, delayed: entry.delayedCount, inFlight: entry.inFlightCount,
-                oldestEnqueuedAt: oldest, deadLettered: deadLettered
+                visible: entry.visibleCount + entry.heldCount, delayed: entry.delayedCount, inFlight: entry.inFlightCount,
+                oldestEnqueuedAt: oldest, deadLettered: deadLettered, scheduled: entry.scheduledCount
             )
         }
     }
@@ -448,6 +475,23 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
         await signal.wait(on: queue, ifGeneration: generation, until: wakeAt, clock: clock)
     }
 
+    /// Deletes message `id` of `queue` unless it is in flight.
+    public func cancel(_ id: MessageID, on queue: String) async throws -> CancelResult {
+        let now = clock.now()
+        var wake: [String: Int] = [:]
+        let result: CancelResult = try state.withLock { state in
+            try Self.checkOpen(state)
+            guard let record = state.records[id], record.queue == queue else { return .notFound }
+            if case .inFlight = record.phase { return .inFlight }
+            Self.unplace(record, in: &state)
+            Self.remove(record, in: &state)
+            Self.releaseGroup(of: record, in: &state, now: now, wake: &wake)
+            return .cancelled
+        }
+        for (queue, count) in wake { signal.notify(queue, count: count) }
+        return result
+    }
+
     /// How many timer and arrival entries `queue` holds, live and stale (for tests).
     func bookkeepingSizes(of queue: String) -> (timers: Int, arrivals: Int) {
         state.withLock { state in
@@ -474,14 +518,17 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
         Self.modify(record.queue, in: &state) { queue in
             switch record.phase {
             case .visible:
-                if front { queue.visible.prepend(slot) } else { queue.visible.append(slot) }
+                if front { queue.lanes[record.priority].prepend(slot) } else { queue.lanes[record.priority].append(slot) }
                 queue.visibleCount += 1
             case .delayed(let until):
                 queue.timers.insert(until, slot)
                 queue.delayedCount += 1
+                if record.receiveCount == 0 { queue.scheduledCount += 1 }
             case .inFlight(let until):
                 queue.timers.insert(until, slot)
                 queue.inFlightCount += 1
+            case .held:
+                queue.heldCount += 1
             }
         }
     }
@@ -495,8 +542,11 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
     private static func unplace(_ record: Record, in state: inout State) {
         switch record.phase {
         case .visible: state.queues[record.queue]?.visibleCount -= 1
-        case .delayed: state.queues[record.queue]?.delayedCount -= 1
+        case .delayed:
+            state.queues[record.queue]?.delayedCount -= 1
+            if record.receiveCount == 0 { state.queues[record.queue]?.scheduledCount -= 1 }
         case .inFlight: state.queues[record.queue]?.inFlightCount -= 1
+        case .held: state.queues[record.queue]?.heldCount -= 1
         }
     }
 
@@ -515,9 +565,56 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
         record.enqueuedAt = now
         record.stamp = state.stamp()
         record.entry = record.stamp
+        joinGroup(&record, in: &state, now: now)
         state.records[record.id] = record
         place(record, in: &state, now: now)
         state.queues[target]?.arrivals.append(Slot(id: record.id, stamp: record.entry))
+    }
+
+    /// Puts `record` (arriving in `record.queue`) at the back of its FIFO group there;
+    /// it waits (held) unless the group was empty.
+    private static func joinGroup(_ record: inout Record, in state: inout State, now: Date) {
+        guard let group = record.groupID else { return }
+        let id = record.id
+        var waits = false
+        modify(record.queue, in: &state) { queue in
+            waits = !(queue.groups[group]?.isEmpty ?? true)
+            queue.groups[group, default: RingBuffer()].append(id)
+        }
+        guard waits else { return }
+        switch record.phase {
+        case .delayed(let until): record.phase = .held(until: until)
+        case .visible, .inFlight, .held: record.phase = .held(until: nil)
+        }
+    }
+
+    /// Takes `record` out of its FIFO group in `record.queue` (it is leaving the queue)
+    /// and lets the group's next message go: visible, or delayed until its time.
+    private static func releaseGroup(of record: Record, in state: inout State, now: Date, wake: inout [String: Int]) {
+        guard let group = record.groupID, state.queues[record.queue]?.groups[group] != nil else { return }
+        var nextID: MessageID?
+        modify(record.queue, in: &state) { queue in
+            // Taken out of the dictionary, so that changing it does not copy its buffer.
+            guard var members = queue.groups.removeValue(forKey: group) else { return }
+            if members.first == record.id {
+                _ = members.popFirst()
+            } else {
+                members.filter { $0 != record.id }
+            }
+            nextID = members.first
+            if !members.isEmpty { queue.groups[group] = members }
+        }
+        guard let nextID, var next = state.records[nextID], case .held(let until) = next.phase else { return }
+        unplace(next, in: &state)
+        if let until, until > now {
+            next.phase = .delayed(until: until)
+        } else {
+            next.phase = .visible
+            wake[next.queue, default: 0] += 1
+        }
+        next.stamp = state.stamp()
+        state.records[next.id] = next
+        place(next, in: &state, now: now)
     }
 
     /// Drops the stale entries of a queue's timer heap and arrival ring once they outnumber
@@ -528,8 +625,10 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
         if entry.timers.count > 2 * (entry.delayedCount + entry.inFlightCount) + 1_024 {
             entry.timers.filter { _, slot in
                 guard let record = records[slot.id], record.stamp == slot.stamp, record.queue == name else { return false }
-                if case .visible = record.phase { return false }
-                return true
+                switch record.phase {
+                case .visible, .held: return false
+                case .delayed, .inFlight: return true
+                }
             }
         }
         if entry.arrivals.count > 2 * entry.total + 1_024 {
@@ -550,16 +649,17 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
             guard var record = state.records[next.value.id], record.stamp == next.value.stamp,
                   record.queue == queue else { continue }
             switch record.phase {
-            case .visible:
+            case .visible, .held:
                 continue
             case .delayed:
                 entry.delayedCount -= 1
+                if record.receiveCount == 0 { entry.scheduledCount -= 1 }
             case .inFlight:
                 entry.inFlightCount -= 1
             }
             record.phase = .visible
             record.stamp = state.stamp()
-            entry.visible.append(Slot(id: record.id, stamp: record.stamp))
+            entry.lanes[record.priority].append(Slot(id: record.id, stamp: record.stamp))
             entry.visibleCount += 1
             state.records[record.id] = record
         }

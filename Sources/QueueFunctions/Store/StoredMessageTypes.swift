@@ -12,6 +12,16 @@ public struct OutgoingMessage: Sendable {
     /// Service Bus application properties): handlers see them, topics filter on them,
     /// and the dead-letter queue keeps them.
     public var attributes: [String: String]
+    /// When the message first becomes visible, if scheduled at a given time; it then wins
+    /// over ``delay``. No cap: a date months ahead is kept. On PostgreSQL the database
+    /// clock decides when the date has come.
+    public var scheduledAt: Date?
+    /// 0 (lowest, the default) to 9: higher priorities are received first, in send order
+    /// within a priority (see ``MessagePriority``).
+    public var priority: Int
+    /// The message group on a FIFO queue: one message of a group in flight at a time, in
+    /// send order; nil for no group.
+    public var groupID: String?
 
     /// Creates a message to send.
     ///
@@ -20,11 +30,27 @@ public struct OutgoingMessage: Sendable {
     ///   - delay: How long to hide the message before its first delivery (SQS `DelaySeconds`).
     ///   - id: The identity to give it; a new random one by default.
     ///   - attributes: String key/value pairs that travel with the message.
-    public init(body: Data, delay: Duration = .zero, id: MessageID = .generate(), attributes: [String: String] = [:]) {
+    ///   - scheduledAt: When to deliver it first, instead of after `delay`.
+    ///   - priority: 0 (default) to 9, higher first.
+    ///   - groupID: The FIFO message group, if any.
+    public init(
+        body: Data, delay: Duration = .zero, id: MessageID = .generate(), attributes: [String: String] = [:],
+        scheduledAt: Date? = nil, priority: Int = 0, groupID: String? = nil
+    ) {
         self.id = id
         self.body = body
         self.delay = delay
         self.attributes = attributes
+        self.scheduledAt = scheduledAt
+        self.priority = priority
+        self.groupID = groupID
+    }
+
+    /// When the message first becomes visible if sent at `now`: ``scheduledAt`` when set,
+    /// else `now` plus ``delay``.
+    public func visibleAt(sentAt now: Date) -> Date {
+        if let scheduledAt { return scheduledAt }
+        return now.adding(max(.zero, delay))
     }
 }
 
@@ -85,6 +111,10 @@ public struct ReceivedMessage: Sendable {
     public var deadLetter: DeadLetterInfo?
     /// The producer's string key/value pairs.
     public var attributes: [String: String]
+    /// Its priority, 0 to 9.
+    public var priority: Int = 0
+    /// Its FIFO message group, if any.
+    public var groupID: String?
 
     /// Creates a received message.
     public init(
@@ -203,6 +233,10 @@ public struct StoredMessage: Sendable {
     public var state: MessageState
     /// The producer's string key/value pairs.
     public var attributes: [String: String]
+    /// Its priority, 0 to 9.
+    public var priority: Int = 0
+    /// Its FIFO message group, if any.
+    public var groupID: String?
 
     /// Creates a stored-message snapshot.
     public init(
@@ -236,9 +270,16 @@ public struct QueueStats: Sendable, Equatable, Codable {
     public var oldestEnqueuedAt: Date?
     /// Messages that came from this queue and now sit in a dead-letter queue.
     public var deadLettered: Int
+    /// Of the delayed messages, those never delivered yet: sent with a delay or for a
+    /// given time (`send --at`), and still waiting for it. Cancellable by id.
+    public var scheduled: Int = 0
 
     /// Creates stats.
-    public init(visible: Int = 0, delayed: Int = 0, inFlight: Int = 0, oldestEnqueuedAt: Date? = nil, deadLettered: Int = 0) {
+    public init(
+        visible: Int = 0, delayed: Int = 0, inFlight: Int = 0, oldestEnqueuedAt: Date? = nil, deadLettered: Int = 0,
+        scheduled: Int = 0
+    ) {
+        self.scheduled = scheduled
         self.visible = visible
         self.delayed = delayed
         self.inFlight = inFlight

@@ -14,6 +14,7 @@ struct CommandArguments: Sendable {
         "--burst", "--steady", "--ramp", "--outage", "--handler-duration", "--seed",
         "--store-failure-rate", "--store-outage", "--lease-lapse-rate",
         "--attribute",
+        "--at", "--priority", "--group", "--deduplication-id",
     ]
     /// Options that stand alone.
     static let flagOptions: Set<String> = ["--json", "--yes", "--help", "-h", "--no-autoscale"]
@@ -89,6 +90,9 @@ struct CommandArguments: Sendable {
         case "--delay", "--grace-period": "30s"
         case "--limit": "100"
         case "--attribute": "type=order-placed"
+        case "--at": "2026-12-01T09:00:00Z"
+        case "--priority": "5"
+        case "--group", "--deduplication-id": "customer-42"
         case "--log-level": "info"
         case "--log-format": "logfmt"
         default: "VALUE"

@@ -7,7 +7,7 @@ import QueueFunctionsSimulator
 /// The `--help` texts.
 
 enum CommandHelp {
-    static let commands = ["serve", "send", "publish", "status", "dlq", "validate", "simulate", "help"]
+    static let commands = ["serve", "send", "publish", "cancel", "status", "dlq", "validate", "simulate", "help"]
 
     static let common = """
     Common options:
@@ -47,10 +47,15 @@ enum CommandHelp {
             \(common)
             """
         case "send": return """
-            USAGE: send QUEUE BODY|@FILE|- [--delay D] [--attribute NAME=VALUE]… [--json]
+            USAGE: send QUEUE BODY|@FILE|- [--delay D | --at TIME] [--priority 0-9] [--group G]
+                        [--deduplication-id ID] [--attribute NAME=VALUE]… [--json]
 
             Sends one message to QUEUE: BODY inline, @FILE for a file's contents, - for standard input.
-            --attribute adds a message attribute (repeat it for more). Prints the new message id.
+            Prints the new message id (the original's when a FIFO queue drops the send as a duplicate).
+            --at delivers it at an RFC 3339 time (2026-12-01T09:00:00Z; no upper limit such as SQS's 15
+            minutes); --priority 0 (lowest) to 9 (highest), default the queue's default_priority; --group
+            names the message group (required on FIFO queues); --deduplication-id drops a repeat within
+            the queue's deduplication_window; --attribute adds a message attribute (repeat it for more).
 
             \(common)
             """
@@ -60,6 +65,14 @@ enum CommandHelp {
             Publishes one message to TOPIC: a copy goes into every subscribed queue whose filter matches
             the attributes, all at once or not at all. Prints one line per copy (queue and id); a
             message no filter matches is not an error and is delivered nowhere.
+
+            \(common)
+            """
+        case "cancel": return """
+            USAGE: cancel QUEUE MESSAGE-ID [--json]
+
+            Deletes a message that has not been delivered yet (scheduled with --at or --delay, waiting in
+            its FIFO group, or visible). A message in flight cannot be cancelled (exit 1).
 
             \(common)
             """
@@ -114,6 +127,7 @@ enum CommandHelp {
               serve       run the functions (default)
               send        send a message to a queue
               publish     publish a message to a topic
+              cancel      cancel a scheduled message by id
               status      show queues and functions
               dlq         list, redrive or purge a dead-letter queue
               validate    check functions.json

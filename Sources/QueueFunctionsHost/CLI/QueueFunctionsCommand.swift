@@ -59,6 +59,7 @@ public enum QueueFunctionsCommand {
             case "serve": try await ServeCommand.run(context)
             case "send": try await SendCommand.run(context)
             case "publish": try await PublishCommand.run(context)
+            case "cancel": try await CancelCommand.run(context)
             case "status": try await StatusCommand.run(context)
             case "dlq": try await DeadLetterCommand.run(context)
             case "validate": try ValidateCommand.run(context)

@@ -31,12 +31,18 @@ enum StatusCommand {
         var delayed: Int
         var inFlight: Int
         var deadLettered: Int
+        /// Of `delayed`, the messages never delivered yet (sent with --at or --delay).
+        var scheduled: Int
+        /// The queue's delivery settings.
+        var fifo: Bool
+        var defaultPriority: Int
         var oldestAgeSeconds: Double
         var deadLetterQueue: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, visible, delayed
+            case name, visible, delayed, scheduled, fifo
             case inFlight = "in_flight"
+            case defaultPriority = "default_priority"
             case deadLettered = "dead_lettered"
             case oldestAgeSeconds = "oldest_age_seconds"
             case deadLetterQueue = "dead_letter_queue"
@@ -72,7 +78,8 @@ enum StatusCommand {
                 let stats = try await store.stats(for: queue.name)
                 queues.append(QueueRow(
                     name: queue.name, visible: stats.visible, delayed: stats.delayed, inFlight: stats.inFlight,
-                    deadLettered: stats.deadLettered, oldestAgeSeconds: stats.oldestAge(at: now).timeInterval,
+                    deadLettered: stats.deadLettered, scheduled: stats.scheduled, fifo: queue.delivery.fifo,
+                    defaultPriority: queue.delivery.defaultPriority, oldestAgeSeconds: stats.oldestAge(at: now).timeInterval,
                     deadLetterQueue: queue.deadLetterQueue
                 ))
             }
@@ -103,9 +110,10 @@ enum StatusCommand {
     }
 
     private static func printTables(_ report: Report, context: CommandContext) {
-        var queues = TextTable(["QUEUE", "VISIBLE", "DELAYED", "IN FLIGHT", "DEAD-LETTERED", "OLDEST"])
+        var queues = TextTable(["QUEUE", "VISIBLE", "DELAYED", "SCHEDULED", "IN FLIGHT", "DEAD-LETTERED", "OLDEST"])
         for row in report.queues {
-            queues.add([row.name, "\(row.visible)", "\(row.delayed)", "\(row.inFlight)", "\(row.deadLettered)",
+            let name = row.name + (row.fifo ? " (fifo)" : "") + (row.defaultPriority > 0 ? " (priority \(row.defaultPriority))" : "")
+            queues.add([name, "\(row.visible)", "\(row.delayed)", "\(row.scheduled)", "\(row.inFlight)", "\(row.deadLettered)",
                         row.visible + row.delayed + row.inFlight == 0 ? "-" : DurationText.format(.seconds(Int(row.oldestAgeSeconds)))])
         }
         context.output.line("store: \(report.store)")

@@ -14,7 +14,7 @@ import QueueFunctions
 /// An injected failure is thrown before the call reaches the wrapped store, so nothing
 /// was applied and a retry is always safe. `waitForMessages` and `close` pass through.
 public struct FaultyStore: QueueStore {
-    private let injector: StoreFaultInjector
+    let injector: StoreFaultInjector
 
     /// The faults and their counts.
     public let faults: StoreFaults

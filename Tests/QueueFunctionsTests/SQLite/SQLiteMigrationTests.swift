@@ -65,7 +65,7 @@ struct SQLiteMigrationTests {
             #expect(try scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'messages_by_queue'") == 0)
             #expect(try await store.queueNames() == ["jobs", "jobs-dlq", "other"])
             #expect(try await store.stats(for: "jobs") == QueueStats(
-                visible: 2, delayed: 1, inFlight: 1, oldestEnqueuedAt: SQLiteTime.date(t0), deadLettered: 1
+                visible: 2, delayed: 1, inFlight: 1, oldestEnqueuedAt: SQLiteTime.date(t0), deadLettered: 1, scheduled: 1
             ))
             #expect(try await store.stats(for: "other") == QueueStats(visible: 1, oldestEnqueuedAt: SQLiteTime.date(t0)))
             #expect(try await store.peek("jobs", limit: 10).map(\.id.rawValue) == ["j1", "j2", "j3", "j4"])
@@ -87,7 +87,7 @@ struct SQLiteMigrationTests {
             #expect(leased.map(\.message.id.rawValue) == ["j1", "j4", later.rawValue])
             #expect(try await store.redrive(from: "jobs-dlq", to: nil, limit: 10) == 1)
             #expect(try await store.stats(for: "jobs") == QueueStats(
-                visible: 1, delayed: 1, inFlight: 3, oldestEnqueuedAt: SQLiteTime.date(t0), deadLettered: 0
+                visible: 1, delayed: 1, inFlight: 3, oldestEnqueuedAt: SQLiteTime.date(t0), deadLettered: 0, scheduled: 1
             ))
             await store.close()
 

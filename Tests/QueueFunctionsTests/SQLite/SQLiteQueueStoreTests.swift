@@ -32,7 +32,7 @@ struct SQLiteQueueStoreTests {
 
             let second = try await SQLiteQueueStore(path: path, clock: clock)
             let stats = try await second.stats(for: "jobs")
-            #expect(stats == QueueStats(visible: 1, delayed: 1, inFlight: 1, oldestEnqueuedAt: clock.now(), deadLettered: 1))
+            #expect(stats == QueueStats(visible: 1, delayed: 1, inFlight: 1, oldestEnqueuedAt: clock.now(), deadLettered: 1, scheduled: 1))
             #expect(try await second.queueNames() == ["jobs", "jobs-dlq"])
             let parked = try #require(try await second.peek("jobs-dlq", limit: 10).first)
             #expect(parked.id == ids[1])

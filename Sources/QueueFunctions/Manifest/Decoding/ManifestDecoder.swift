@@ -76,6 +76,7 @@ struct ManifestDecoder {
             visibilityTimeout: duration(fields, "visibility_timeout", default: defaults.visibilityTimeout,
                                         range: InputLimits.visibilityTimeout) ?? defaults.visibilityTimeout
         ))
+        draft.queues[draft.queues.count - 1].delivery = decodeQueueDelivery(fields)
     }
 
     /// A string under `key` that must be a valid queue name; nil (and reported) when it is not.

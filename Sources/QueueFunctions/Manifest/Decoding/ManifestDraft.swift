@@ -13,6 +13,8 @@ struct ManifestDraft: Sendable {
         var maxReceiveCount: Int
         /// `visibility_timeout`, defaulted.
         var visibilityTimeout: Duration
+        /// `fifo`, `content_based_deduplication`, `deduplication_window`, `default_priority`, defaulted.
+        var delivery = QueueDelivery()
 
         /// The JSON path of this queue.
         var path: String { JSONPath.element("$.queues", index) }

@@ -54,7 +54,9 @@ extension ManifestValidator {
                    "MaximumBatchingWindowInSeconds is a whole number of seconds; batching_window \(DurationText.format(window)) cannot be configured on Lambda",
                    "round batching_window to whole seconds, such as \"\(Int(window.timeInterval.rounded(.up)))s\"")
         }
-        if function.batchSize > LambdaSQSRules.maximumFIFOBatchSize, window < .seconds(1) {
+        if queue?.delivery.fifo == true {
+            checkLambdaFIFO(function)
+        } else if function.batchSize > LambdaSQSRules.maximumFIFOBatchSize, window < .seconds(1) {
             report(.error, .platformRule, triggerPath(function, "batch_size"),
                    "InvalidParameterValueException: Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10",
                    "set trigger.batching_window to at least \"1s\", or lower batch_size to 10")
@@ -73,6 +75,23 @@ extension ManifestValidator {
             report(.error, .platformRule, JSONPath.member(queue.path, "visibility_timeout"),
                    "VisibilityTimeout is a whole number of seconds; \(DurationText.format(visibility)) cannot be set on an SQS queue",
                    "round visibility_timeout to whole seconds, such as \"\(Int(visibility.timeInterval.rounded(.up)))s\"")
+        }
+    }
+
+    /// A FIFO queue's event source mapping: `BatchSize` 1–10, no batching window
+    /// (services-sqs-parameters; platforms.md §6.1).
+    private mutating func checkLambdaFIFO(_ function: ManifestDraft.Function) {
+        let maximum = LambdaSQSRules.maximumFIFOBatchSize
+        if function.batchSize > maximum {
+            report(.error, .platformRule, triggerPath(function, "batch_size"),
+                   "InvalidParameterValueException: Value '\(function.batchSize)' at 'batchSize' failed to satisfy constraint: "
+                       + "Member must have value less than or equal to \(maximum) for an SQS FIFO queue",
+                   "lower batch_size to at most \(maximum): Lambda reads a FIFO queue 10 messages at a time")
+        }
+        if function.batchingWindow > .zero {
+            report(.error, .platformRule, triggerPath(function, "batching_window"),
+                   "InvalidParameterValueException: MaximumBatchingWindowInSeconds is not supported for an SQS FIFO queue",
+                   "remove trigger.batching_window: a FIFO queue's batches are sent as soon as they are read")
         }
     }
 
