@@ -14,6 +14,8 @@ public struct Manifest: Sendable, Equatable {
     public var producers: [ProducerConfig]
     /// Host-wide settings.
     public var host: HostConfig
+    /// The downstream services functions declare they use, with their shared limits.
+    public var dependencies: [DependencyConfig] = []
 
     /// Creates a manifest.
     public init(queues: [QueueConfig], functions: [FunctionConfig], producers: [ProducerConfig] = [], host: HostConfig = HostConfig()) {
@@ -72,6 +74,9 @@ public struct FunctionConfig: Sendable, Equatable {
     public var scale: ScaleConfig
     /// The platform whose trigger rules it runs under (default `native`; see ``PlatformProfile``).
     public var profile: PlatformProfile = .native
+    /// The names of the dependencies (``Manifest/dependencies``) its handler calls: their
+    /// limits and circuit breakers gate its receives.
+    public var dependencies: [String] = []
 
     /// Creates a function configuration.
     public init(

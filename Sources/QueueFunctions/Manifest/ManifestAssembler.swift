@@ -23,6 +23,7 @@ enum ManifestAssembler {
                 timeout: function.timeout, retry: function.retry, scale: function.scale
             )
             config.applyProfile(of: function, in: draft)
+            config.dependencies = function.dependencies.map(\.name)
             functions.append(config)
         }
         var producers: [ProducerConfig] = []
@@ -30,6 +31,13 @@ enum ManifestAssembler {
             guard let route = producer.route, let queue = producer.queue else { return nil }
             producers.append(ProducerConfig(method: route.method, path: route.path, queue: queue, idempotencyField: producer.idempotencyField))
         }
-        return Manifest(queues: queues, functions: functions, producers: producers, host: draft.host)
+        var manifest = Manifest(queues: queues, functions: functions, producers: producers, host: draft.host)
+        for dependency in draft.dependencies {
+            guard let name = dependency.name else { return nil }
+            var config = dependency.config
+            config.name = name
+            manifest.dependencies.append(config)
+        }
+        return manifest
     }
 }

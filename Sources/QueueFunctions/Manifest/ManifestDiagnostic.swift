@@ -135,5 +135,9 @@ extension ManifestDiagnostic {
         public static let unknownProfile = Kind("unknown-profile")
         /// A value the function's platform profile refuses (or, as a warning, advises against).
         public static let platformRule = Kind("platform-rule")
+        /// A function names a dependency not declared under `dependencies`.
+        public static let unknownDependency = Kind("unknown-dependency")
+        /// Two dependencies have the same name.
+        public static let duplicateDependency = Kind("duplicate-dependency")
     }
 }

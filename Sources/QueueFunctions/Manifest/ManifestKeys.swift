@@ -2,13 +2,13 @@
 /// `Samples/functions.schema.json` lists the same keys; a test keeps them in step.
 enum ManifestKeys {
     /// The top-level object.
-    static let root = ["$schema", "host", "queues", "functions", "producers"]
+    static let root = ["$schema", "host", "queues", "functions", "producers", "dependencies"]
     /// `host`.
     static let host = ["max_workers", "idle_poll_interval", "shutdown_grace_period", "idempotency_window", "profile"]
     /// Each entry of `queues`.
     static let queue = ["name", "dead_letter_queue", "max_receive_count", "visibility_timeout"]
     /// Each entry of `functions`.
-    static let function = ["name", "handler", "trigger", "timeout", "retry", "scale", "profile"]
+    static let function = ["name", "handler", "trigger", "timeout", "retry", "scale", "profile", "dependencies"]
     /// A function's `trigger`.
     static let trigger = ["queue", "batch_size", "batching_window", "report_batch_item_failures", "new_batch_threshold"]
     /// A function's `retry`.
@@ -19,4 +19,8 @@ enum ManifestKeys {
     ]
     /// Each entry of `producers`.
     static let producer = ["type", "route", "queue", "idempotency_field"]
+    /// Each entry of `dependencies`.
+    static let dependency = ["name", "max_concurrency", "rate", "burst", "breaker"]
+    /// A dependency's `breaker`.
+    static let breaker = ["enabled", "failure_ratio", "minimum_calls", "window", "open_for"]
 }

@@ -45,6 +45,7 @@ struct ManifestDecoder {
         for (index, value) in producers.enumerated() {
             decodeProducer(value, index: index)
         }
+        decodeDependencies(fields)
     }
 
     private mutating func decodeHost(_ value: JSONValue, path: String) {
@@ -117,6 +118,7 @@ struct ManifestDecoder {
             function.scale = decodeScale(scale.value, path: fields.path("scale"))
         }
         function.profile = profile(fields)
+        decodeFunctionDependencies(fields, into: &function)
         draft.functions.append(function)
     }
 

@@ -46,6 +46,7 @@ struct ManifestValidator {
         validator.checkHandlers()
         validator.checkProducers()
         validator.checkProfiles()
+        validator.checkDependencies()
         validator.lint()
         return validator.diagnostics
     }
