@@ -49,7 +49,21 @@ package struct DependencyGateSet: Sendable {
         package var wakeAt: Date?
         /// Why nothing was granted.
         package var reason: String?
+        /// The gates' change generations read before admitting.
+        package var generations: [UInt64] = []
         fileprivate var grants: [DependencyGate.Grant] = []
+
+        /// An admission of `granted` messages with no gate involved.
+        package init(granted: Int) {
+            self.granted = granted
+        }
+
+        fileprivate init(granted: Int, wakeAt: Date? = nil, reason: String? = nil, grants: [DependencyGate.Grant] = []) {
+            self.granted = granted
+            self.wakeAt = wakeAt
+            self.reason = reason
+            self.grants = grants
+        }
     }
 
     /// Admits up to `wanted` messages: the least every gate allows. Gates that allowed
@@ -79,6 +93,7 @@ package struct DependencyGateSet: Sendable {
 
     /// The receive found `received` of the admitted messages: returns the rest.
     package func received(_ received: Int, of admission: Admission) {
+        guard !admission.grants.isEmpty else { return }
         let unused = admission.granted - received
         guard unused > 0 else { return }
         for (index, grant) in admission.grants.enumerated() {

@@ -64,6 +64,9 @@ extension FunctionRunner {
             do {
                 try await prepared.run(context)
                 ending.resolve(.returned)
+            } catch let outage as DependencyUnavailable {
+                self.reportOutage(outage)
+                ending.resolve(.threw(String(describing: outage)))
             } catch {
                 ending.resolve(.threw(String(describing: error)))
             }

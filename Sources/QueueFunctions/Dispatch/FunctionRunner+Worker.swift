@@ -8,6 +8,8 @@ extension FunctionRunner {
         /// Only this much time on the clock's monotonic reading: a backoff, which nothing
         /// else may cut short but a retirement or a stop.
         case backoff(Duration)
+        /// A dependency gate to change (a permit freed, the breaker moved), or the deadline.
+        case dependency(DependencyGateSet, generations: [UInt64])
     }
 
     /// One worker task: starts its handler (a cold start), then loops until retired or stopped.
@@ -27,12 +29,16 @@ extension FunctionRunner {
         while !shouldExit(workerID) {
             let leases: [Lease]
             finished = await sendPoisonCopies(finished)
+            // Dependency hook: how many messages this worker may receive now (FunctionRunner+Dependencies).
+            let admission = admitMessages(wanted: function.trigger.batchSize)
             do {
-                let answer = try await settle(finished, thenReceive: function.trigger.batchSize)
+                let answer = try await settle(finished, thenReceive: admission.granted)
+                dependencyGates.received(answer.leases.count, of: admission)
                 account(finished, results: answer.results)
                 leases = answer.leases
                 storeRecovered(&storeBackoff)
             } catch {
+                dependencyGates.received(0, of: admission)
                 finished = dropLapsed(finished)
                 let action = finished.isEmpty ? "receiving" : "settling and receiving"
                 guard let delay = storeFailed(error, backoff: &storeBackoff, doing: action, keeping: finished.count) else {
@@ -42,16 +48,23 @@ extension FunctionRunner {
                 continue
             }
             finished = []
+            if admission.granted == 0 {
+                await waitForDependencies(workerID, admission)
+                continue
+            }
             if leases.isEmpty {
                 await idle(workerID)
                 continue
             }
-            let batch = await cutToPayloadLimit(await fillBatchingWindow(leases, workerID: workerID))
+            let gathered = await fillBatchingWindow(leases, workerID: workerID)
+            let batch = await cutToPayloadLimit(gathered)
             if state.withLock({ $0.stopping }) {
                 finished = batch.map(planner.handBack)
+                finishDependencies(gathered.count, [])
                 break
             }
             finished = await process(batch, invoker: invoker, decoder: decoder)
+            finishDependencies(gathered.count, finished)
         }
         await apply(finished)
     }
@@ -100,7 +113,7 @@ extension FunctionRunner {
 
     /// Waits until `deadline` (or, for `.messages`, until a message may be visible);
     /// retiring or stopping cuts the wait short.
-    private func wait(_ workerID: Int, until deadline: Date, markIdle: Bool, for cause: WaitCause) async {
+    func wait(_ workerID: Int, until deadline: Date, markIdle: Bool, for cause: WaitCause) async {
         let store = environment.store
         let clock = environment.clock
         let queueName = queue.name
@@ -108,6 +121,7 @@ extension FunctionRunner {
             switch cause {
             case .messages: await store.waitForMessages(on: queueName, until: deadline)
             case .backoff(let delay): await clock.pause(for: delay)
+            case .dependency(let gates, let generations): await gates.waitForChange(until: deadline, clock: clock, generations: generations)
             }
         }
         let proceed = state.withLock { state in
@@ -140,11 +154,16 @@ extension FunctionRunner {
         let windowEnd = environment.clock.now().adding(window)
         while leases.count < size, environment.clock.now() < windowEnd, !shouldExit(workerID) {
             await wait(workerID, until: windowEnd, markIdle: true, for: .messages)
+            let admission = admitMessages(wanted: size - leases.count)
+            guard admission.granted > 0 else { break }
             do {
-                leases += try await environment.store.receive(
-                    from: queue.name, maxCount: size - leases.count, visibilityTimeout: queue.visibilityTimeout
+                let more = try await environment.store.receive(
+                    from: queue.name, maxCount: admission.granted, visibilityTimeout: queue.visibilityTimeout
                 )
+                dependencyGates.received(more.count, of: admission)
+                leases += more
             } catch {
+                dependencyGates.received(0, of: admission)
                 // The batch already leased runs as it is; the next receive backs off if the store still fails.
                 logger.error("receive failed while filling the batching window; running the batch gathered so far",
                              [("queue", queue.name), ("messages", "\(leases.count)"), ("error", "\(error)")])

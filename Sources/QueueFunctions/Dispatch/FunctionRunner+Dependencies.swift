@@ -1,0 +1,44 @@
+import Foundation
+
+/// The dispatcher's side of dependency protection: ask the gates before receiving, wait
+/// (idle, burning no receive) while they say no, and give permits back when a batch ends.
+extension FunctionRunner {
+    /// How many messages of `wanted` may be received now; the gates' change generations
+    /// are read first, so a permit freed in between is never missed by the wait.
+    func admitMessages(wanted: Int) -> DependencyGateSet.Admission {
+        guard !dependencyGates.isEmpty else { return DependencyGateSet.Admission(granted: wanted) }
+        let generations = dependencyGates.generations
+        var admission = dependencyGates.admit(wanted: wanted)
+        admission.generations = generations
+        return admission
+    }
+
+    /// Waits, marked idle, until a gate changes or the admission's wake-up time (the next
+    /// rate token or the breaker's probe); at most one idle poll interval.
+    func waitForDependencies(_ workerID: Int, _ admission: DependencyGateSet.Admission) async {
+        let now = environment.clock.now()
+        let poll = now.adding(environment.idlePollInterval)
+        let deadline = admission.wakeAt.map { min(max($0, now), poll) } ?? poll
+        if let reason = admission.reason {
+            logger.trace("waiting for a dependency", [("worker", "\(workerID)"), ("reason", reason)])
+        }
+        await wait(workerID, until: deadline, markIdle: true, for: .dependency(dependencyGates, generations: admission.generations))
+    }
+
+    /// Returns the permits of a finished batch of `count` messages and records how it went.
+    func finishDependencies(_ count: Int, _ planned: [SettlementPlanner.Planned]) {
+        guard !dependencyGates.isEmpty, count > 0 else { return }
+        let succeeded = planned.count(where: \.succeeded)
+        dependencyGates.finish(count, succeeded: succeeded, failed: count - succeeded, outage: nil)
+    }
+
+    /// A handler threw ``DependencyUnavailable``: open that dependency's breaker at once.
+    func reportOutage(_ outage: DependencyUnavailable) {
+        guard !dependencyGates.isEmpty else {
+            logger.warning("a handler reported a dependency the function does not declare; add it to the function's \"dependencies\" to stop receiving during outages",
+                           [("dependency", outage.dependency)])
+            return
+        }
+        dependencyGates.finish(0, succeeded: 0, failed: 0, outage: outage)
+    }
+}
