@@ -10,7 +10,7 @@ import Foundation
 /// since 2001-01-01 00:00 UTC (see ``SQLiteTime``).
 enum SQLiteSchema {
     /// The schema this build writes.
-    static let currentVersion: Int64 = 3
+    static let currentVersion: Int64 = 4
 
     /// "QFNS" — marks a file as a QueueFunctions store.
     static let applicationID: Int64 = 0x5146_4E53
@@ -119,6 +119,8 @@ enum SQLiteSchema {
             last_seen INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 3 → 4: the keys of `context.once(key:)` (SQLiteOnceKeyTable).
+        SQLiteOnceKeyTable.migration,
     ]
 
     /// Creates or migrates the schema of `connection`'s file, in one transaction.

@@ -52,6 +52,7 @@ extension FunctionRunner {
             clock: clock
         )
         context.outbox = outbox
+        context.onceStore = environment.store as? any OnceKeyStore
         metrics.update {
             $0.invocations += 1
             $0.busyWorkers += 1
