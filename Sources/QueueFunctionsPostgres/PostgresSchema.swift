@@ -13,7 +13,7 @@ import Foundation
 /// transaction's start), so hosts with skewed clocks agree on visibility and leases.
 enum PostgresSchema {
     /// The schema this build writes.
-    static let currentVersion = 2
+    static let currentVersion = 3
 
     /// The advisory lock that serializes migrations of hosts starting together ("QFNS").
     static let migrationLock: Int64 = 0x5146_4E53
@@ -140,6 +140,8 @@ enum PostgresSchema {
             last_seen int8 NOT NULL
         );
         """,
+        // 2 → 3: the keys of `context.once(key:)` (PostgresMessageTable+OnceKeys).
+        PostgresMessageTable.onceKeysMigration,
     ]
 
     /// Creates or migrates the schema on `connection`, inside the caller's transaction,
