@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The dispatcher's side of dependency protection: ask the gates before receiving, wait
 /// (idle, burning no receive) while they say no, and give permits back when a batch ends.
@@ -33,7 +34,8 @@ extension FunctionRunner {
     }
 
     /// A handler threw ``DependencyUnavailable``: open that dependency's breaker at once.
-    func reportOutage(_ outage: DependencyUnavailable) {
+    func reportOutage(_ outage: DependencyUnavailable, into capture: OutageCapture) {
+        capture.record(outage)
         guard !dependencyGates.isEmpty else {
             logger.warning("a handler reported a dependency the function does not declare; add it to the function's \"dependencies\" to stop receiving during outages",
                            [("dependency", outage.dependency)])
@@ -41,4 +43,35 @@ extension FunctionRunner {
         }
         dependencyGates.finish(0, succeeded: 0, failed: 0, outage: outage)
     }
+}
+
+extension FunctionRunner {
+    /// When a handler reported a dependency down and that dependency's breaker is on, the
+    /// messages it did not settle go back to the front of the queue with their receive
+    /// given back (the `abandon` settlement): the outage is not their failure, so it does
+    /// not count toward `max_receive_count`. The open breaker keeps them from being
+    /// received again until a probe succeeds. Without a breaker they fail as usual, so a
+    /// handler that always reports an outage cannot loop.
+    func handBackOnOutage(
+        _ plan: [SettlementPlanner.Planned], leases: [Lease], outcomes: [MessageID: ItemOutcome], outage: DependencyUnavailable?
+    ) -> [SettlementPlanner.Planned] {
+        guard let outage, let gate = dependencyGates.gates.first(where: { $0.config.name == outage.dependency }),
+              gate.config.breaker.enabled, plan.count == leases.count else { return plan }
+        return zip(plan, leases).map { planned, lease in
+            outcomes[lease.message.id] == nil && !planned.succeeded ? planner.handBack(lease) : planned
+        }
+    }
+}
+
+/// The outage a handler reported during one invocation, if any.
+final class OutageCapture: Sendable {
+    private let outage = Mutex<DependencyUnavailable?>(nil)
+
+    /// Keeps `outage` (the first one reported).
+    func record(_ reported: DependencyUnavailable) {
+        outage.withLock { if $0 == nil { $0 = reported } }
+    }
+
+    /// The outage reported, if any.
+    var value: DependencyUnavailable? { outage.withLock { $0 } }
 }

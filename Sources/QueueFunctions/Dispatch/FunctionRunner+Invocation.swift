@@ -60,13 +60,14 @@ extension FunctionRunner {
         let timeout = function.timeout
         let ending = OneShot<SettlementPlanner.Ending>()
         let watch = HandlerWatch()
+        let outages = OutageCapture()
         let renewal = keepAlive(invoked)
         let handler = Task(executorPreference: environment.taskExecutor) {
             do {
                 try await prepared.run(context)
                 ending.resolve(.returned)
             } catch let outage as DependencyUnavailable {
-                self.reportOutage(outage)
+                self.reportOutage(outage, into: outages)
                 ending.resolve(.threw(String(describing: outage)))
             } catch {
                 ending.resolve(.threw(String(describing: error)))
@@ -85,10 +86,11 @@ extension FunctionRunner {
         }
         deadlines.cancel(timer)
         let now = clock.now()
-        let plan = planner.plan(
-            invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random,
+        let outcomes = prepared.outcomes()
+        let plan = handBackOnOutage(planner.plan(
+            invoked, outcomes: outcomes, ending: outcome, now: now, random: environment.random,
             invalidResponse: prepared.invalidResponse()
-        )
+        ), leases: invoked, outcomes: outcomes, outage: outages.value)
         let renewed = stopRenewing(renewal, plan)
         var returned = false
         if case .returned = outcome { returned = true }
