@@ -34,7 +34,7 @@ struct DependencyManifestTests {
             try loadManifest(Self.manifest(dependencies: #"[{"name": "billing-api"}]"#, uses: #"["biling-api"]"#))
         }
         let text = "\(error)"
-        #expect(text.contains("functions.json:4:"), "\(text)")
+        #expect(text.contains("functions.json:3:"), "\(text)")
         #expect(text.contains("$.functions[0].dependencies[0]"), "\(text)")
         #expect(text.contains(#"did you mean "billing-api""#), "\(text)")
     }
