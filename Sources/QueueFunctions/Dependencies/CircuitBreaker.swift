@@ -25,6 +25,8 @@ struct CircuitBreaker: Sendable, Equatable {
     }
 
     let config: BreakerConfig
+    /// The shortest time the breaker stays open after a reported outage.
+    static let shortestOpen: Duration = .seconds(1)
     private(set) var state: State = .closed
     /// Finished messages in the current window.
     private var windowStart: Date?
@@ -62,7 +64,8 @@ struct CircuitBreaker: Sendable, Equatable {
     /// reported the dependency down (`outage`).
     mutating func record(succeeded: Int, failed: Int, outage: DependencyUnavailable?, now: Date) -> Transition? {
         if let outage {
-            let delay = outage.retryAfter ?? config.openFor
+            // At least a second: a `retryAfter` of zero must not turn probes into a spin.
+            let delay = max(outage.retryAfter ?? config.openFor, Self.shortestOpen)
             return open(now: now, delay: delay, reason: outage.description)
         }
         switch state {
