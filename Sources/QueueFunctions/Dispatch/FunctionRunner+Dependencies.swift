@@ -75,3 +75,12 @@ final class OutageCapture: Sendable {
     /// The outage reported, if any.
     var value: DependencyUnavailable? { outage.withLock { $0 } }
 }
+
+extension FunctionRunner {
+    /// What is wrong with the function now, for `status`, the admin API and the dashboard:
+    /// its metrics' problems, then each of its dependencies whose breaker is not closed
+    /// ("billing-api: open since 12:01:00, next probe 12:01:05 (…)").
+    package var problems: [String] {
+        metrics.snapshot.problems + dependencyGates.gates.map(\.status).filter { $0.state != .closed }.map(\.description)
+    }
+}

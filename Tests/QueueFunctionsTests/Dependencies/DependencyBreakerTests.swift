@@ -12,6 +12,8 @@ struct DependencyBreakerTests {
         var deadLettered: Int
         var backlog: Int
         var events: [HostEvent]
+        /// `status`'s problem lines of the function during the outage.
+        var problemsDuringOutage: [String]
     }
 
     /// 20 messages, an API down from the start for 10 s, then up; `breaker` on or off.
@@ -30,7 +32,9 @@ struct DependencyBreakerTests {
         let host = try TestHost(manifest: manifest, registry: registry)
         for number in 0..<20 { try await host.send(BillingJob(number: number), to: "jobs") }
         var callsDuringOutage = 0
-        await host.drive(for: .seconds(10))
+        await host.drive(for: .seconds(5))
+        let problems = host.host.runner(named: "invoice")?.problems ?? []
+        await host.drive(for: .seconds(5))
         callsDuringOutage = api.calls.count
         api.isDown = false
         await host.drive(for: .seconds(5))
@@ -38,7 +42,7 @@ struct DependencyBreakerTests {
         let outcome = Outcome(
             callsDuringOutage: callsDuringOutage, handled: Set(api.successes.map(\.number)).count,
             deadLettered: try await host.deadLetters(of: "jobs").count, backlog: stats.visible + stats.inFlight + stats.delayed,
-            events: host.host.events.recent(kind: .dependency)
+            events: host.host.events.recent(kind: .dependency), problemsDuringOutage: problems
         )
         await host.shutdown()
         return outcome
@@ -55,6 +59,8 @@ struct DependencyBreakerTests {
         #expect(messages.contains { $0.contains("billing-api circuit breaker opened") && $0.contains("next probe at") }, "\(messages)")
         #expect(messages.contains { $0.contains("half-open") })
         #expect(messages.last?.contains("closed: the probe succeeded") == true, "\(messages)")
+        let problem = try #require(outcome.problemsDuringOutage.first)
+        #expect(problem.hasPrefix("billing-api: open since 00:00:00, next probe "), "\(problem)")
     }
 
     @Test("without the breaker, the same outage burns receives and dead-letters messages")
@@ -63,6 +69,7 @@ struct DependencyBreakerTests {
         #expect(outcome.callsDuringOutage > 50, "\(outcome.callsDuringOutage) calls during the outage")
         #expect(outcome.deadLettered > 0, "nothing was dead-lettered without the breaker")
         #expect(outcome.events.isEmpty)
+        #expect(outcome.problemsDuringOutage.isEmpty)
     }
 
     @Test("the status of an open breaker reads like the dashboard shows it")
