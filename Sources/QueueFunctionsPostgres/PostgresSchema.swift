@@ -13,7 +13,7 @@ import Foundation
 /// transaction's start), so hosts with skewed clocks agree on visibility and leases.
 enum PostgresSchema {
     /// The schema this build writes.
-    static let currentVersion = 3
+    static let currentVersion = 4
 
     /// The advisory lock that serializes migrations of hosts starting together ("QFNS").
     static let migrationLock: Int64 = 0x5146_4E53
@@ -142,6 +142,8 @@ enum PostgresSchema {
         """,
         // 2 → 3: the keys of `context.once(key:)` (PostgresMessageTable+OnceKeys).
         PostgresMessageTable.onceKeysMigration,
+        // 3 → 4: dependency permits and rate tokens shared by every host (PostgresMessageTable+DependencyLimits).
+        PostgresMessageTable.dependencyLimitsMigration,
     ]
 
     /// Creates or migrates the schema on `connection`, inside the caller's transaction,

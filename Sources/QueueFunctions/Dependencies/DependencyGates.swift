@@ -11,11 +11,20 @@ package struct DependencyGates: Sendable {
         byName = [:]
     }
 
-    /// A gate for each of `configs`.
-    package init(_ configs: [DependencyConfig], clock: any HostClock, events: HostEventLog, logger: QueueLogger) {
+    /// A gate for each of `configs`. When `store` keeps limits for every host
+    /// (``SharedDependencyLimitStore``, PostgreSQL), permits and tokens live there, held by
+    /// this host under a fresh id for `leaseFor` past its last call.
+    package init(
+        _ configs: [DependencyConfig], clock: any HostClock, events: HostEventLog, logger: QueueLogger,
+        store: (any QueueStore)? = nil, leaseFor: Duration = .seconds(60)
+    ) {
+        let holder = MessageID.generate().rawValue
+        let shared = (store as? any SharedDependencyLimitStore).map {
+            DependencyGate.SharedLimits(store: $0, holder: holder, leaseFor: leaseFor)
+        }
         var gates: [String: DependencyGate] = [:]
         for config in configs where gates[config.name] == nil {
-            gates[config.name] = DependencyGate(config: config, clock: clock, events: events, logger: logger)
+            gates[config.name] = DependencyGate(config: config, clock: clock, events: events, logger: logger, shared: shared)
         }
         byName = gates
     }
@@ -68,46 +77,46 @@ package struct DependencyGateSet: Sendable {
 
     /// Admits up to `wanted` messages: the least every gate allows. Gates that allowed
     /// more get the difference back at once.
-    package func admit(wanted: Int) -> Admission {
+    package func admit(wanted: Int) async -> Admission {
         guard !gates.isEmpty else { return Admission(granted: wanted) }
         var grants: [DependencyGate.Grant] = []
         var granted = wanted
         for gate in gates {
-            let grant = gate.admit(wanted: granted)
+            let grant = await gate.admit(wanted: granted)
             grants.append(grant)
             granted = min(granted, grant.count)
             if granted == 0 {
                 for (index, earlier) in grants.enumerated() {
-                    gates[index].giveBack(earlier.count, probe: earlier.probe)
+                    await gates[index].giveBack(earlier.count, probe: earlier.probe)
                 }
                 return Admission(granted: 0, wakeAt: grant.wakeAt, reason: grant.reason)
             }
         }
         for (index, grant) in grants.enumerated() where grant.count > granted {
             // A probe keeps its one message; others return what the tightest gate did not allow.
-            gates[index].giveBack(grant.count - granted, probe: false)
+            await gates[index].giveBack(grant.count - granted, probe: false)
             grants[index].count = granted
         }
         return Admission(granted: granted, grants: grants)
     }
 
     /// The receive found `received` of the admitted messages: returns the rest.
-    package func received(_ received: Int, of admission: Admission) {
+    package func received(_ received: Int, of admission: Admission) async {
         guard !admission.grants.isEmpty else { return }
         let unused = admission.granted - received
         guard unused > 0 else { return }
         for (index, grant) in admission.grants.enumerated() {
-            gates[index].giveBack(unused, probe: grant.probe && received == 0)
+            await gates[index].giveBack(unused, probe: grant.probe && received == 0)
         }
     }
 
     /// `count` admitted messages finished: `succeeded` of them well, `failed` not, and
     /// `outage` if a handler reported one of these dependencies down.
-    package func finish(_ count: Int, succeeded: Int, failed: Int, outage: DependencyUnavailable?) {
+    package func finish(_ count: Int, succeeded: Int, failed: Int, outage: DependencyUnavailable?) async {
         guard count > 0 || outage != nil else { return }
         for gate in gates {
             let mine = outage.flatMap { $0.dependency == gate.config.name ? $0 : nil }
-            gate.finish(count, succeeded: succeeded, failed: failed, outage: mine)
+            await gate.finish(count, succeeded: succeeded, failed: failed, outage: mine)
         }
     }
 
@@ -148,5 +157,14 @@ package struct DependencyGateSet: Sendable {
     /// The change generations of the gates, read before admitting so no change is missed.
     package var generations: [UInt64] {
         gates.map { $0.changes.generation(of: DependencyGate.changeKey) }
+    }
+}
+
+extension DependencyGates {
+    /// How long a host's shared permits last past its last call: the longest timeout of a
+    /// function that uses a dependency, plus a minute, so a running handler never loses its permit.
+    package static func lease(for manifest: Manifest) -> Duration {
+        let longest = manifest.functions.filter { !$0.dependencies.isEmpty }.map(\.timeout).max() ?? .zero
+        return longest + .seconds(60)
     }
 }

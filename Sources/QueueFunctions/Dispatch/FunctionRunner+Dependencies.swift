@@ -6,10 +6,10 @@ import Synchronization
 extension FunctionRunner {
     /// How many messages of `wanted` may be received now; the gates' change generations
     /// are read first, so a permit freed in between is never missed by the wait.
-    func admitMessages(wanted: Int) -> DependencyGateSet.Admission {
+    func admitMessages(wanted: Int) async -> DependencyGateSet.Admission {
         guard !dependencyGates.isEmpty else { return DependencyGateSet.Admission(granted: wanted) }
         let generations = dependencyGates.generations
-        var admission = dependencyGates.admit(wanted: wanted)
+        var admission = await dependencyGates.admit(wanted: wanted)
         admission.generations = generations
         return admission
     }
@@ -27,21 +27,21 @@ extension FunctionRunner {
     }
 
     /// Returns the permits of a finished batch of `count` messages and records how it went.
-    func finishDependencies(_ count: Int, _ planned: [SettlementPlanner.Planned]) {
+    func finishDependencies(_ count: Int, _ planned: [SettlementPlanner.Planned]) async {
         guard !dependencyGates.isEmpty, count > 0 else { return }
         let succeeded = planned.count(where: \.succeeded)
-        dependencyGates.finish(count, succeeded: succeeded, failed: count - succeeded, outage: nil)
+        await dependencyGates.finish(count, succeeded: succeeded, failed: count - succeeded, outage: nil)
     }
 
     /// A handler threw ``DependencyUnavailable``: open that dependency's breaker at once.
-    func reportOutage(_ outage: DependencyUnavailable, into capture: OutageCapture) {
+    func reportOutage(_ outage: DependencyUnavailable, into capture: OutageCapture) async {
         capture.record(outage)
         guard !dependencyGates.isEmpty else {
             logger.warning("a handler reported a dependency the function does not declare; add it to the function's \"dependencies\" to stop receiving during outages",
                            [("dependency", outage.dependency)])
             return
         }
-        dependencyGates.finish(0, succeeded: 0, failed: 0, outage: outage)
+        await dependencyGates.finish(0, succeeded: 0, failed: 0, outage: outage)
     }
 }
 

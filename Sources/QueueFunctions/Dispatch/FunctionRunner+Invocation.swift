@@ -67,7 +67,7 @@ extension FunctionRunner {
                 try await prepared.run(context)
                 ending.resolve(.returned)
             } catch let outage as DependencyUnavailable {
-                self.reportOutage(outage, into: outages)
+                await self.reportOutage(outage, into: outages)
                 ending.resolve(.threw(String(describing: outage)))
             } catch {
                 ending.resolve(.threw(String(describing: error)))

@@ -30,15 +30,15 @@ extension FunctionRunner {
             let leases: [Lease]
             finished = await sendPoisonCopies(finished)
             // Dependency hook: how many messages this worker may receive now (FunctionRunner+Dependencies).
-            let admission = admitMessages(wanted: function.trigger.batchSize)
+            let admission = await admitMessages(wanted: function.trigger.batchSize)
             do {
                 let answer = try await settle(finished, thenReceive: admission.granted)
-                dependencyGates.received(answer.leases.count, of: admission)
+                await dependencyGates.received(answer.leases.count, of: admission)
                 account(finished, results: answer.results)
                 leases = answer.leases
                 storeRecovered(&storeBackoff)
             } catch {
-                dependencyGates.received(0, of: admission)
+                await dependencyGates.received(0, of: admission)
                 finished = dropLapsed(finished)
                 let action = finished.isEmpty ? "receiving" : "settling and receiving"
                 guard let delay = storeFailed(error, backoff: &storeBackoff, doing: action, keeping: finished.count) else {
@@ -60,11 +60,11 @@ extension FunctionRunner {
             let batch = await cutToPayloadLimit(gathered)
             if state.withLock({ $0.stopping }) {
                 finished = batch.map(planner.handBack)
-                finishDependencies(gathered.count, [])
+                await finishDependencies(gathered.count, [])
                 break
             }
             finished = await process(batch, invoker: invoker, decoder: decoder)
-            finishDependencies(gathered.count, finished)
+            await finishDependencies(gathered.count, finished)
         }
         await apply(finished)
     }
@@ -154,16 +154,16 @@ extension FunctionRunner {
         let windowEnd = environment.clock.now().adding(window)
         while leases.count < size, environment.clock.now() < windowEnd, !shouldExit(workerID) {
             await wait(workerID, until: windowEnd, markIdle: true, for: .messages)
-            let admission = admitMessages(wanted: size - leases.count)
+            let admission = await admitMessages(wanted: size - leases.count)
             guard admission.granted > 0 else { break }
             do {
                 let more = try await environment.store.receive(
                     from: queue.name, maxCount: admission.granted, visibilityTimeout: queue.visibilityTimeout
                 )
-                dependencyGates.received(more.count, of: admission)
+                await dependencyGates.received(more.count, of: admission)
                 leases += more
             } catch {
-                dependencyGates.received(0, of: admission)
+                await dependencyGates.received(0, of: admission)
                 // The batch already leased runs as it is; the next receive backs off if the store still fails.
                 logger.error("receive failed while filling the batching window; running the batch gathered so far",
                              [("queue", queue.name), ("messages", "\(leases.count)"), ("error", "\(error)")])
