@@ -3,8 +3,8 @@ import Testing
 @testable import QueueFunctions
 @testable import QueueFunctionsPostgres
 
-/// A schema 2 database (before once-keys) opens, gains `qf_once_keys`, and keeps its messages.
-@Suite("PostgreSQL migration: once-keys")
+/// A schema 2 database (before once-keys) opens, gains `qf_once_keys` and the dependency limits, and keeps its messages.
+@Suite("PostgreSQL migration: once-keys and shared dependency limits")
 struct PostgresOnceKeyMigrationTests {
     @Test("a schema 2 database opens at the current schema with its messages, and once-keys work")
     func fromVersion2() async throws {
@@ -30,6 +30,9 @@ struct PostgresOnceKeyMigrationTests {
         #expect(try await store.completeOnce("k", token: token, result: Data("r".utf8), ttl: .seconds(60)))
         #expect(try await store.claimOnce("k", for: .seconds(10)) == .completed(result: Data("r".utf8)))
         #expect(try await store.stats(for: "jobs").visible == 1)
+        // Schema 4's shared dependency limits are there too.
+        let api = DependencyConfig(name: "billing-api", maxConcurrency: 1)
+        #expect(try await store.acquireDependency(DependencyLimitRequest(dependency: api, holder: "h", wanted: 3, leaseFor: .seconds(60))).granted == 1)
         await store.close()
         await PostgresTestCluster.dropDatabase(database.name)
     }
