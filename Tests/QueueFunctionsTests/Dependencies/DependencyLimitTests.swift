@@ -58,3 +58,21 @@ struct DependencyLimitTests {
         await host.shutdown()
     }
 }
+
+@Suite("Dependencies and manifest reloads")
+struct DependencyReloadTests {
+    @Test("a reload that changes the dependencies is refused and changes nothing")
+    func reloadRefused() async throws {
+        let api = FakeAPI()
+        var registry = FunctionRegistry()
+        registry.register("CallsAPI", CallsAPI(api: api))
+        let function = #"{"name": "a", "handler": "CallsAPI", "trigger": {"queue": "jobs"}, "dependencies": ["billing-api"]}"#
+        let manifest = try dependencyManifest(queues: ["jobs"], functions: [function], dependencies: #"[{"name": "billing-api", "rate": "5/s"}]"#)
+        let host = try TestHost(manifest: manifest, registry: registry)
+        let changed = try dependencyManifest(queues: ["jobs"], functions: [function], dependencies: #"[{"name": "billing-api", "rate": "50/s"}]"#)
+        let error = #expect(throws: FunctionHost.StartError.self) { try host.host.apply(changed) }
+        #expect(error?.description.contains("restart the host") == true)
+        #expect(host.host.manifest.dependencies.first?.rate == DependencyRate(count: 5, per: .seconds(1)))
+        await host.shutdown()
+    }
+}
