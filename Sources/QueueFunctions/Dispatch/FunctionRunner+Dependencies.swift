@@ -46,8 +46,8 @@ extension FunctionRunner {
 }
 
 extension FunctionRunner {
-    /// When a handler reported a dependency down and that dependency's breaker is on, the
-    /// messages it did not settle go back to the front of the queue with their receive
+    /// When a handler reported a dependency down (thrown, or as an item's outcome) and that
+    /// dependency's breaker is on, the messages it did not settle (or settled as unavailable) go back to the front of the queue with their receive
     /// given back (the `abandon` settlement): the outage is not their failure, so it does
     /// not count toward `max_receive_count`. The open breaker keeps them from being
     /// received again until a probe succeeds. Without a breaker they fail as usual, so a
@@ -58,7 +58,9 @@ extension FunctionRunner {
         guard let outage, let gate = dependencyGates.gates.first(where: { $0.config.name == outage.dependency }),
               gate.config.breaker.enabled, plan.count == leases.count else { return plan }
         return zip(plan, leases).map { planned, lease in
-            outcomes[lease.message.id] == nil && !planned.succeeded ? planner.handBack(lease) : planned
+            let outcome = outcomes[lease.message.id]
+            let reportedDown = outcome == nil || outcome?.outage?.dependency == outage.dependency
+            return reportedDown && !planned.succeeded ? planner.handBack(lease) : planned
         }
     }
 }

@@ -87,6 +87,9 @@ extension FunctionRunner {
         deadlines.cancel(timer)
         let now = clock.now()
         let outcomes = prepared.outcomes()
+        if outages.value == nil, let reported = outcomes.values.lazy.compactMap(\.outage).first {
+            await reportOutage(reported, into: outages)
+        }
         let plan = handBackOnOutage(planner.plan(
             invoked, outcomes: outcomes, ending: outcome, now: now, random: environment.random,
             invalidResponse: prepared.invalidResponse()

@@ -80,3 +80,44 @@ struct DependencyBreakerTests {
         #expect(status.description == "billing-api: open since 12:01:00, next probe 12:02:00")
     }
 }
+
+/// A batch handler reports the outage per item, as an outcome.
+@Suite("Dependency outage as an item outcome")
+struct DependencyOutcomeTests {
+    struct SettlesUnavailable: QueueFunction {
+        typealias Message = BillingJob
+        let api: FakeAPI
+
+        func handle(_ batch: MessageBatch<BillingJob>, context: FunctionContext) async throws {
+            for item in batch {
+                do {
+                    try api.call(item.message.number, caller: context.functionName, at: context.clock.now())
+                } catch let outage as DependencyUnavailable {
+                    batch.settle(item, .dependencyUnavailable(outage))
+                }
+            }
+        }
+    }
+
+    @Test("items settled as dependencyUnavailable open the breaker, go back uncounted, and nothing is dead-lettered")
+    func outcomeOpensBreaker() async throws {
+        let api = FakeAPI()
+        api.isDown = true
+        var registry = FunctionRegistry()
+        registry.register("SettlesUnavailable", SettlesUnavailable(api: api))
+        let function = #"{"name": "batch", "handler": "SettlesUnavailable", "trigger": {"queue": "jobs", "batch_size": 5}, "#
+            + #""dependencies": ["billing-api"], "scale": {"min_workers": 1, "max_workers": 1}}"#
+        let manifest = try dependencyManifest(queues: ["jobs"], functions: [function],
+                                              dependencies: #"[{"name": "billing-api", "breaker": {"open_for": "2s"}}]"#, maxReceiveCount: 2)
+        let host = try TestHost(manifest: manifest, registry: registry)
+        for number in 0..<10 { try await host.send(BillingJob(number: number), to: "jobs") }
+        await host.drive(for: .seconds(10))
+        #expect(api.calls.count <= 5 + 5, "\(api.calls.count) calls during the outage")
+        #expect(host.host.dependencies.first?.state != .closed)
+        api.isDown = false
+        await host.drive(for: .seconds(5))
+        #expect(Set(api.successes.map(\.number)).count == 10)
+        #expect(try await host.deadLetters(of: "jobs").isEmpty)
+        await host.shutdown()
+    }
+}
