@@ -14,13 +14,14 @@ public enum SampleApp {
         }
     }
 
-    /// The registry `SampleHost` runs, over `services`, writing the audit trail to `auditLog`.
+    /// The registry `SampleHost` runs, over `services`, writing the audit trail to `auditLog`,
+    /// billing orders with `billing`.
     ///
     /// - Parameter factoriesFail: Makes every handler factory throw ``StartupFailure``;
     ///   by default set by the environment variable `SAMPLE_FACTORY_FAIL=1`.
     public static func registry(
         services: SampleServices, auditLog: AuditLogFile = .fromEnvironment(), thumbnails: ThumbnailStore = ThumbnailStore(),
-        factoriesFail: Bool = ProcessInfo.processInfo.environment["SAMPLE_FACTORY_FAIL"] == "1"
+        billing: BillingAPI = .fromEnvironment(), factoriesFail: Bool = ProcessInfo.processInfo.environment["SAMPLE_FACTORY_FAIL"] == "1"
     ) -> FunctionRegistry {
         var registry = FunctionRegistry()
         func add<Function: QueueFunction>(_ name: String, _ make: @escaping @Sendable () -> Function) {
@@ -39,6 +40,7 @@ public enum SampleApp {
         add("NotificationSender") { NotificationSender(services: services) }
         add("AuditLogWriter") { AuditLogWriter(file: auditLog) }
         add("ThumbnailResizer") { ThumbnailResizer(store: thumbnails) }
+        add("InvoiceGenerator") { InvoiceGenerator(billing: billing) }
         return registry
     }
 }

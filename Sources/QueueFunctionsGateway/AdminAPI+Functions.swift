@@ -28,7 +28,7 @@ extension AdminAPI {
                 coldStarts: metrics.coldStarts, coldStartSeconds: metrics.coldStartSeconds, durationSecondsSum: metrics.durationSum,
                 stuckWorkers: metrics.stuckWorkers, renewedLeases: metrics.renewedLeases, lostLeases: metrics.lostLeases,
                 droppedSettlements: metrics.droppedSettlements, factoryFailure: metrics.factoryFailure,
-                storeFailure: metrics.storeFailure, problems: metrics.problems
+                storeFailure: metrics.storeFailure, problems: runner.problems
             ))
         }
         return rows

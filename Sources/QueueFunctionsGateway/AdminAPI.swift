@@ -38,6 +38,7 @@ struct AdminAPI: Sendable {
         Endpoint(.post, "/api/dlq/{queue}/purge"),
         Endpoint(.get, "/api/events"),
         Endpoint(.get, "/api/history"),
+        Endpoint(.get, "/api/dependencies"),
     ]
 
     let host: FunctionHost
@@ -117,6 +118,8 @@ struct AdminAPI: Sendable {
             return try events(request)
         case (.get, "/api/history"):
             return AdminResponses.json(HistoryBody(intervalSeconds: historyInterval.timeInterval, samples: history.all))
+        case (.get, "/api/dependencies"):
+            return AdminResponses.json(["dependencies": host.dependencies.map(AdminResponses.Dependency.init)])
         default:
             return .error(status: 500, "The admin endpoint \(endpoint.description) has no implementation. This is a bug; please report it.")
         }

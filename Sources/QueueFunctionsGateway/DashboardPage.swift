@@ -86,6 +86,10 @@ enum DashboardPage {
           <span><span class="swatch" style="background:var(--desired)"></span>desired workers</span></div>
         <div id="functions" class="grid"></div>
       </section>
+      <section id="dependencies-section" hidden>
+        <h2>Dependencies</h2>
+        <ul id="dependencies"></ul>
+      </section>
       <section>
         <h2>Queues</h2>
         <table><thead><tr><th>Queue</th><th>Delivery</th><th class="num">Visible</th><th class="num">Delayed</th>
@@ -355,6 +359,15 @@ enum DashboardPage {
         });
       }
 
+      function renderDependencies(dependencies) {
+        var list = document.getElementById("dependencies");
+        document.getElementById("dependencies-section").hidden = !dependencies.length;
+        list.replaceChildren();
+        dependencies.forEach(function (d) {
+          list.appendChild(el("li", { "class": d.state === "closed" ? "" : "problem", text: d.text }));
+        });
+      }
+
       function setStatus(kind, text) {
         var status = document.getElementById("status");
         status.className = kind;
@@ -371,8 +384,8 @@ enum DashboardPage {
         var dlqPath = openDLQ ? "/api/dlq/" + encodeURIComponent(openDLQ) + "?limit=20" : null;
         return Promise.all([
           api("/api/host"), api("/api/functions"), api("/api/history"), api("/api/dlq"),
-          api("/api/events?kind=scaling,failure,dead_letter&limit=40"), dlqPath ? api(dlqPath) : Promise.resolve(null),
-          api("/api/topics"), api("/api/queues")
+          api("/api/events?kind=scaling,failure,dead_letter,dependency&limit=40"), dlqPath ? api(dlqPath) : Promise.resolve(null),
+          api("/api/topics"), api("/api/queues"), api("/api/dependencies")
         ]).then(function (results) {
           var host = results[0];
           document.getElementById("host-meta").textContent = host.functions + " function(s), " + host.queues +
@@ -389,6 +402,7 @@ enum DashboardPage {
           renderDLQMessages(results[5]);
           renderEvents(results[4].events);
           renderTopics(results[6].topics);
+          renderDependencies(results[8].dependencies);
           setStatus("ok", "live · updated " + new Date().toLocaleTimeString());
           root.setAttribute("data-self-check", "ok");
           root.setAttribute("data-charts", String(document.querySelectorAll("svg.chart").length));

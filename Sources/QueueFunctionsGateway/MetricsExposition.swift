@@ -28,6 +28,7 @@ enum MetricsExposition {
         writeQueues(&out, stats: stats, now: now)
         writeFunctions(&out, runners: host.runners)
         writeProducers(&out, producers: producers, counters: counters)
+        writeDependencies(&out, host.dependencies)
         return out.text
     }
 
@@ -47,7 +48,7 @@ enum MetricsExposition {
         out.family("queuefunctions_store_up", .gauge, help: "1 when the store answered every count of this scrape, else 0.")
         out.sample("queuefunctions_store_up", [], storeUp ? 1 : 0)
         out.family("queuefunctions_events_total", .counter, help: "Host events recorded, by kind.")
-        for kind in [HostEvent.Kind.scaling, .deadLetter, .failure, .coldStart, .lifecycle] {
+        for kind in [HostEvent.Kind.scaling, .deadLetter, .failure, .coldStart, .lifecycle, .dependency] {
             out.sample("queuefunctions_events_total", [("kind", kind.rawValue)], host.events.count(of: kind))
         }
     }

@@ -13,7 +13,7 @@ import Foundation
 /// transaction's start), so hosts with skewed clocks agree on visibility and leases.
 enum PostgresSchema {
     /// The schema this build writes.
-    static let currentVersion = 3
+    static let currentVersion = 5
 
     /// The advisory lock that serializes migrations of hosts starting together ("QFNS").
     static let migrationLock: Int64 = 0x5146_4E53
@@ -140,7 +140,12 @@ enum PostgresSchema {
             last_seen int8 NOT NULL
         );
         """,
+        // 2 → 3: delivery options (priority, schedule, FIFO groups, attributes).
         PostgresSchema.deliveryOptionsStep,
+        // 3 → 4: the keys of `context.once(key:)` (PostgresMessageTable+OnceKeys).
+        PostgresMessageTable.onceKeysMigration,
+        // 4 → 5: dependency permits and rate tokens shared by every host (PostgresMessageTable+DependencyLimits).
+        PostgresMessageTable.dependencyLimitsMigration,
     ]
 
     /// 2 → 3 (delivery options, its own step so that it can be renumbered): message

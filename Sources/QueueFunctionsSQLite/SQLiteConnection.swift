@@ -39,7 +39,7 @@ final class SQLiteConnection {
             + options.busyTimeout.components.attoseconds / 1_000_000_000_000_000
         sqlite3_busy_timeout(opened, Int32(clamping: milliseconds))
         do {
-            let mode = try scalarText("PRAGMA journal_mode=WAL")
+            let mode = try switchToWAL(within: options.busyTimeout)
             guard mode.lowercased() == "wal" else {
                 throw QueueStoreError(
                     .unusableLocation,
@@ -63,6 +63,25 @@ final class SQLiteConnection {
         } catch {
             close()
             throw error
+        }
+    }
+
+    /// Switches the file to WAL mode. A process that creates or converts the same new file
+    /// at the same moment holds a lock the busy handler does not wait for, so the switch is
+    /// tried again every 20 ms until it sticks or `timeout` passes. Runs on the store's own
+    /// thread, never on the cooperative pool.
+    ///
+    /// - Returns: The journal mode the file ended in.
+    private func switchToWAL(within timeout: Duration) throws -> String {
+        let giveUp = ContinuousClock.now + timeout
+        while true {
+            do {
+                let mode = try scalarText("PRAGMA journal_mode=WAL")
+                if mode.lowercased() == "wal" || ContinuousClock.now >= giveUp { return mode }
+            } catch let error as QueueStoreError where error.kind == .busy && ContinuousClock.now < giveUp {
+                // Another process holds the file for a moment: try again below.
+            }
+            usleep(20_000)
         }
     }
 

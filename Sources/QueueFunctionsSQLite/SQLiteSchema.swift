@@ -10,7 +10,7 @@ import Foundation
 /// since 2001-01-01 00:00 UTC (see ``SQLiteTime``).
 enum SQLiteSchema {
     /// The schema this build writes.
-    static let currentVersion: Int64 = 4
+    static let currentVersion: Int64 = 5
 
     /// "QFNS" — marks a file as a QueueFunctions store.
     static let applicationID: Int64 = 0x5146_4E53
@@ -119,7 +119,10 @@ enum SQLiteSchema {
             last_seen INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 3 → 4: delivery options (priority, schedule, FIFO groups, attributes).
         SQLiteSchema.deliveryOptionsStep,
+        // 4 → 5: the keys of `context.once(key:)` (SQLiteOnceKeyTable).
+        SQLiteOnceKeyTable.migration,
     ]
 
     /// 3 → 4 (delivery options, its own step so that it can be renumbered): message

@@ -39,6 +39,8 @@ struct SimulatedFunction: QueueFunction {
     let outages: [ClosedRange<Double>]
     let origin: Date
     let recorder: SimulationRecorder
+    /// Whether an outage is reported as ``DependencyUnavailable`` (the workload's dependency has a breaker).
+    var reportsOutages = false
 
     func handle(_ batch: MessageBatch<RawBody>, context: FunctionContext) async throws {
         let now = context.clock.now()
@@ -54,6 +56,7 @@ struct SimulatedFunction: QueueFunction {
         let offset = now.timeIntervalSince(origin)
         if outages.contains(where: { $0.lowerBound <= offset && offset < $0.upperBound }) {
             try await context.clock.sleep(until: now.addingTimeInterval(first ?? 0))
+            if reportsOutages { throw DependencyUnavailable(Workload.dependencyName, reason: "simulated outage") }
             throw SimulatedOutage(description: "simulated outage: the dependency is down")
         }
         try await context.clock.sleep(until: now.addingTimeInterval(total))

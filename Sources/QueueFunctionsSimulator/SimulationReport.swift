@@ -115,7 +115,10 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         case handlerDuration = "handler_duration"
     }
 
-    /// The run named `name` (`autoscaled`, `fixed_min`, `fixed_max`).
+    /// The name of the run of the fixed maximum pool without the dependency's breaker.
+    public static let noBreakerRun = "fixed_max_no_breaker"
+
+    /// The run named `name` (`autoscaled`, `fixed_min`, `fixed_max`, `fixed_max_no_breaker`).
     public func run(named name: String) -> Run? {
         runs.first { $0.name == name }
     }
@@ -131,8 +134,9 @@ public struct SimulationReport: Codable, Sendable, Equatable {
 
     /// The report as a table for people.
     public func table() -> String {
-        let header = ["", "autoscaled", "fixed min", "fixed max"]
-        let ordered = ["autoscaled", "fixed_min", "fixed_max"].map { run(named: $0) }
+        let comparesBreaker = run(named: Self.noBreakerRun) != nil
+        let header = ["", "autoscaled", "fixed min", "fixed max"] + (comparesBreaker ? ["no breaker"] : [])
+        let ordered = (["autoscaled", "fixed_min", "fixed_max"] + (comparesBreaker ? [Self.noBreakerRun] : [])).map { run(named: $0) }
         func row(_ label: String, _ value: (Run) -> String) -> [String] {
             [label] + ordered.map { $0.map(value) ?? "-" }
         }
@@ -148,6 +152,7 @@ public struct SimulationReport: Codable, Sendable, Equatable {
             row("peak workers") { "\($0.peakWorkers)" },
             row("drain time") { Self.seconds($0.drainTime) },
             row("handled") { "\($0.handled)" },
+            row("retries burned") { "\($0.retried)" },
             row("dead-lettered") { "\($0.deadLettered)" },
             row("scaling changes") { "\($0.scalingChanges)" },
         ] + (runs.contains { $0.storeCalls != nil } ? [

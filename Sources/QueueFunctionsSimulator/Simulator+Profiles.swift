@@ -76,7 +76,10 @@ extension Simulator {
                 let guess = Suggestion.closest(to: name, in: profileNames).map { "did you mean '\($0)'? " } ?? ""
                 throw SimulationError(description: "unknown profile '\(name)'; \(guess)the profiles are \(known)")
             }
-            var run = try await runOnce(workload: workload, arrivals: arrivals, function: function, host: host, autoscaled: true, queue: queue)
+            // No platform has a dependency breaker: the profiles compare their own retry rules without it.
+            var run = try await runOnce(
+                workload: workload, arrivals: arrivals, function: function, host: host, autoscaled: true, queue: queue, breaker: false
+            )
             run.name = name
             run.workers = "\(function.scale.rules) \(function.scale.minWorkers)…\(min(function.scale.maxWorkers, host.maxWorkers))"
             runs.append(run)

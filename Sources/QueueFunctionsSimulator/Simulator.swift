@@ -49,18 +49,23 @@ public enum Simulator {
         let arrivals = workload.arrivalOffsets()
         let low = max(1, function.scale.minWorkers)
         let high = max(low, min(function.scale.maxWorkers, host.maxWorkers))
-        let plans: [(name: String, workers: String, fixed: Int?)] = [
+        var plans: [(name: String, workers: String, fixed: Int?)] = [
             ("autoscaled", "\(function.scale.minWorkers)…\(min(function.scale.maxWorkers, host.maxWorkers))", nil),
             ("fixed_min", "\(low)", low),
             ("fixed_max", "\(high)", high),
         ]
+        // With a breaker and an outage, also today's fixed pool without it: what the breaker saves.
+        if workload.dependency?.breaker.enabled == true, !workload.outages.isEmpty {
+            plans.append((SimulationReport.noBreakerRun, "\(high)", high))
+        }
         let runs = try await withThrowingTaskGroup(of: (Int, SimulationReport.Run).self) { group in
             for (index, plan) in plans.enumerated() {
                 group.addTask {
                     var config = function
                     if let fixed = plan.fixed { config.scale = ScaleConfig(minWorkers: fixed, maxWorkers: fixed) }
                     var run = try await runOnce(
-                        workload: workload, arrivals: arrivals, function: config, host: host, autoscaled: plan.fixed == nil
+                        workload: workload, arrivals: arrivals, function: config, host: host, autoscaled: plan.fixed == nil,
+                        breaker: plan.name != SimulationReport.noBreakerRun
                     )
                     run.name = plan.name
                     run.workers = plan.workers
@@ -80,8 +85,9 @@ public enum Simulator {
     /// One run through a virtual host.
     static func runOnce(
         workload: Workload, arrivals: [Double], function: FunctionConfig, host: HostConfig, autoscaled: Bool,
-        queue profileQueue: QueueConfig? = nil
+        queue profileQueue: QueueConfig? = nil, breaker: Bool = true
     ) async throws -> SimulationReport.Run {
+        var function = function
         let clock = ManualClock()
         let origin = clock.now()
         let queueName = function.trigger.queue
@@ -89,11 +95,16 @@ public enum Simulator {
             name: queueName, deadLetterQueue: "\(queueName)-dlq", maxReceiveCount: workload.function.maxReceiveCount ?? 5,
             visibilityTimeout: max(.seconds(30), function.timeout * 2)
         )
-        let manifest = Manifest(queues: [queue, QueueConfig(name: queue.effectiveDeadLetterQueue)], functions: [function], host: host)
+        var dependency = workload.dependency
+        if !breaker { dependency?.breaker.enabled = false }
+        if dependency != nil { function.dependencies = [Workload.dependencyName] }
+        var manifest = Manifest(queues: [queue, QueueConfig(name: queue.effectiveDeadLetterQueue)], functions: [function], host: host)
+        manifest.dependencies = dependency.map { [$0] } ?? []
         let recorder = SimulationRecorder(expectedMessages: arrivals.count)
         var registry = FunctionRegistry()
         registry.register("simulated", SimulatedFunction(
-            duration: workload.handlerDuration, seed: workload.seed, outages: workload.outages, origin: origin, recorder: recorder
+            duration: workload.handlerDuration, seed: workload.seed, outages: workload.outages, origin: origin, recorder: recorder,
+            reportsOutages: dependency?.breaker.enabled == true
         ))
         let jitter = Mutex(workload.seed)
         let random: @Sendable () -> Double = {

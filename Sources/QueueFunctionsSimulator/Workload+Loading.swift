@@ -85,7 +85,7 @@ struct WorkloadReader {
 
     mutating func workload(_ root: Any) -> Workload? {
         guard let object = self.object(root, "$") else { return nil }
-        checkKeys(object, "$", allowed: ["name", "description", "seed", "tick", "handler", "function", "phases", "store_faults"])
+        checkKeys(object, "$", allowed: ["name", "description", "seed", "tick", "handler", "function", "phases", "store_faults", "dependency"])
         var workload = Workload(phases: [])
         if let name = object["name"] { workload.name = string(name, "$.name") ?? workload.name }
         if let description = object["description"] { _ = string(description, "$.description") }
@@ -99,6 +99,11 @@ struct WorkloadReader {
         }
         if let function = object["function"] { workload.function = settings(function, "$.function") }
         if let faults = object["store_faults"] { workload.storeFaults = storeFaults(faults, "$.store_faults") }
+        if let dependency = object["dependency"] {
+            var reader = DependencyReader()
+            workload.dependency = reader.read(dependency, "$.dependency")
+            problems += reader.problems
+        }
         guard let phases = object["phases"] else {
             problems.append("$.phases: missing; add a list such as [{\"type\": \"burst\", \"at\": \"0s\", \"count\": 1000}]")
             return nil

@@ -59,6 +59,9 @@ public struct Workload: Sendable, Equatable {
     public var function: FunctionSettings
     /// Faults the simulated store injects (none by default).
     public var storeFaults: StoreFaults
+    /// The dependency the handler calls, with its limits and breaker (none by default;
+    /// see ``Workload/dependencyName``).
+    public var dependency: DependencyConfig?
 
     /// Creates a workload.
     public init(

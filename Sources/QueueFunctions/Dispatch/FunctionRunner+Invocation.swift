@@ -52,6 +52,7 @@ extension FunctionRunner {
             clock: clock
         )
         context.outbox = outbox
+        context.onceStore = environment.store as? any OnceKeyStore
         metrics.update {
             $0.invocations += 1
             $0.busyWorkers += 1
@@ -59,11 +60,15 @@ extension FunctionRunner {
         let timeout = function.timeout
         let ending = OneShot<SettlementPlanner.Ending>()
         let watch = HandlerWatch()
+        let outages = OutageCapture()
         let renewal = keepAlive(invoked)
         let handler = Task(executorPreference: environment.taskExecutor) {
             do {
                 try await prepared.run(context)
                 ending.resolve(.returned)
+            } catch let outage as DependencyUnavailable {
+                await self.reportOutage(outage, into: outages)
+                ending.resolve(.threw(String(describing: outage)))
             } catch {
                 ending.resolve(.threw(String(describing: error)))
             }
@@ -81,10 +86,14 @@ extension FunctionRunner {
         }
         deadlines.cancel(timer)
         let now = clock.now()
-        let plan = planner.plan(
-            invoked, outcomes: prepared.outcomes(), ending: outcome, now: now, random: environment.random,
+        let outcomes = prepared.outcomes()
+        if outages.value == nil, let reported = outcomes.values.lazy.compactMap(\.outage).first {
+            await reportOutage(reported, into: outages)
+        }
+        let plan = handBackOnOutage(planner.plan(
+            invoked, outcomes: outcomes, ending: outcome, now: now, random: environment.random,
             invalidResponse: prepared.invalidResponse()
-        )
+        ), leases: invoked, outcomes: outcomes, outage: outages.value)
         let renewed = stopRenewing(renewal, plan)
         var returned = false
         if case .returned = outcome { returned = true }

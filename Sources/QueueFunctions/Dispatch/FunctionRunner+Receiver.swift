@@ -15,6 +15,9 @@ extension FunctionRunner {
         case work
         /// A store backoff: only a stop cuts it short.
         case backoff(Duration)
+        /// Work from workers, a stop, or a dependency gate changing (a permit freed, a rate
+        /// token due, the breaker's probe), or the deadline.
+        case dependency(DependencyGateSet.Admission)
     }
 
     /// Runs until the runner stops and every worker has exited, then hands back what is
@@ -31,7 +34,7 @@ extension FunctionRunner {
         var storeBackoff = Backoff.store
         while true {
             if Task.isCancelled {
-                await apply(pending + takeEverythingBack())
+                await apply(pending + (await takeEverythingBack()))
                 return
             }
             let (handed, wanted, stopping, active) = state.withLock { state -> ([SettlementPlanner.Planned], Int, Bool, Int) in
@@ -43,24 +46,32 @@ extension FunctionRunner {
             }
             pending += handed
             // Batches leased for workers that have gone (stopping, retired) go back at once.
-            if stopping || active == 0 { pending += takeReadyBack() }
+            if stopping || active == 0 { pending += await takeReadyBack() }
             if pending.isEmpty, wanted == 0 {
                 if stopping, state.withLock({ $0.workers.isEmpty }) { return }
                 await receiverPause(.work)
                 continue
             }
             pending = await sendPoisonCopies(pending)
+            // Dependency hook: receive only what the function's dependencies admit now.
+            let admission = wanted > 0 ? await admitMessages(wanted: wanted) : DependencyGateSet.Admission(granted: 0)
+            if wanted > 0, admission.granted == 0, pending.isEmpty {
+                await receiverPause(.dependency(admission))
+                continue
+            }
             do {
-                let answer = try await settle(pending, thenReceive: wanted)
+                let answer = try await settle(pending, thenReceive: admission.granted)
+                await dependencyGates.received(answer.leases.count, of: admission)
                 account(pending, results: answer.results)
                 pending = []
                 storeRecovered(&storeBackoff)
                 if !answer.leases.isEmpty {
                     hand(answer.leases.batches(of: batchSize))
-                } else if wanted > 0 {
+                } else if admission.granted > 0 {
                     await receiverPause(.messages)
                 }
             } catch {
+                await dependencyGates.received(0, of: admission)
                 pending = dropLapsed(pending)
                 let action = pending.isEmpty ? "receiving" : "settling and receiving"
                 guard let delay = storeFailed(error, backoff: &storeBackoff, doing: action, keeping: pending.count) else {
@@ -92,24 +103,26 @@ extension FunctionRunner {
     }
 
     /// Takes the batches no worker took, as hand-backs (their receives given back).
-    private func takeReadyBack() -> [SettlementPlanner.Planned] {
+    private func takeReadyBack() async -> [SettlementPlanner.Planned] {
         let ready = state.withLock { state in
             let ready = state.handOff.ready
             state.handOff.ready = []
             return ready
         }
-        return ready.flatMap { $0.map(planner.handBack) }
+        let leases = ready.flatMap { $0 }
+        await releaseDependencies(leases.count)
+        return leases.map(planner.handBack)
     }
 
     /// Everything the receiver still owes the store at a hard stop.
-    private func takeEverythingBack() -> [SettlementPlanner.Planned] {
+    private func takeEverythingBack() async -> [SettlementPlanner.Planned] {
         let handed = state.withLock { state in
             let handed = state.handOff.finished
             state.handOff.finished = []
             return handed
         }
         closeHandOff()
-        return handed + takeReadyBack()
+        return handed + (await takeReadyBack())
     }
 
     /// After a fatal store error or a hard stop: parked workers exit.
@@ -128,17 +141,24 @@ extension FunctionRunner {
         let store = environment.store
         let clock = environment.clock
         let queueName = queue.name
+        let now = clock.now()
         let deadline: Date
         switch cause {
-        case .messages: deadline = clock.now().adding(environment.idlePollInterval)
+        case .messages: deadline = now.adding(environment.idlePollInterval)
         case .work: deadline = .distantFuture
-        case .backoff(let delay): deadline = clock.now().adding(delay)
+        case .backoff(let delay): deadline = now.adding(delay)
+        case .dependency(let admission):
+            let poll = now.adding(environment.idlePollInterval)
+            deadline = admission.wakeAt.map { min(max($0, now), poll) } ?? poll
         }
+        let gates = dependencyGates
         let task = Task(executorPreference: environment.taskExecutor) {
             switch cause {
             case .messages: await store.waitForMessages(on: queueName, until: deadline)
             case .work: await clock.pause(for: .seconds(3600))
             case .backoff(let delay): await clock.pause(for: delay)
+            case .dependency(let admission):
+                await gates.waitForChange(until: deadline, clock: clock, generations: admission.generations)
             }
         }
         let proceed = state.withLock { state in

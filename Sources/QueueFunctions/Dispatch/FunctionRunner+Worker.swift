@@ -8,6 +8,8 @@ extension FunctionRunner {
         /// Only this much time on the clock's monotonic reading: a backoff, which nothing
         /// else may cut short but a retirement or a stop.
         case backoff(Duration)
+        /// A dependency gate to change (a permit freed, the breaker moved), or the deadline.
+        case dependency(DependencyGateSet, generations: [UInt64])
     }
 
     /// One worker task: starts its handler (a cold start), then runs the batches the
@@ -25,12 +27,16 @@ extension FunctionRunner {
         defer { metrics.update { $0.workers -= 1 } }
         let decoder = entry.coding.makeDecoder()
         while let leases = await nextBatch(workerID) {
-            let batch = await cutToPayloadLimit(await fillBatchingWindow(leases, workerID: workerID))
+            let gathered = await fillBatchingWindow(leases, workerID: workerID)
+            let batch = await cutToPayloadLimit(gathered)
             if state.withLock({ $0.stopping }) {
                 handOver(batch.map(planner.handBack))
+                await releaseDependencies(gathered.count)
                 break
             }
             let planned = await process(batch, invoker: invoker, decoder: decoder)
+            // Dependency hook: the batch's permits go back and its outcome feeds the breaker.
+            await finishDependencies(gathered.count, planned)
             if planned.contains(where: { !$0.outbox.isEmpty }) {
                 await apply(planned)
             } else {
@@ -78,7 +84,7 @@ extension FunctionRunner {
 
     /// Waits until `deadline` (or, for `.messages`, until a message may be visible);
     /// retiring or stopping cuts the wait short.
-    private func wait(_ workerID: Int, until deadline: Date, markIdle: Bool, for cause: WaitCause) async {
+    func wait(_ workerID: Int, until deadline: Date, markIdle: Bool, for cause: WaitCause) async {
         let store = environment.store
         let clock = environment.clock
         let queueName = queue.name
@@ -86,6 +92,7 @@ extension FunctionRunner {
             switch cause {
             case .messages: await store.waitForMessages(on: queueName, until: deadline)
             case .backoff(let delay): await clock.pause(for: delay)
+            case .dependency(let gates, let generations): await gates.waitForChange(until: deadline, clock: clock, generations: generations)
             }
         }
         let proceed = state.withLock { state in
@@ -118,11 +125,16 @@ extension FunctionRunner {
         let windowEnd = environment.clock.now().adding(window)
         while leases.count < size, environment.clock.now() < windowEnd, !shouldExit(workerID) {
             await wait(workerID, until: windowEnd, markIdle: true, for: .messages)
+            let admission = await admitMessages(wanted: size - leases.count)
+            guard admission.granted > 0 else { break }
             do {
-                leases += try await environment.store.receive(
-                    from: queue.name, maxCount: size - leases.count, visibilityTimeout: queue.visibilityTimeout
+                let more = try await environment.store.receive(
+                    from: queue.name, maxCount: admission.granted, visibilityTimeout: queue.visibilityTimeout
                 )
+                await dependencyGates.received(more.count, of: admission)
+                leases += more
             } catch {
+                await dependencyGates.received(0, of: admission)
                 // The batch already leased runs as it is; the next receive backs off if the store still fails.
                 logger.error("receive failed while filling the batching window; running the batch gathered so far",
                              [("queue", queue.name), ("messages", "\(leases.count)"), ("error", "\(error)")])

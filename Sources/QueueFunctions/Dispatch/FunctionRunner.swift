@@ -30,6 +30,8 @@ public final class FunctionRunner: Sendable {
         public var taskExecutor: (any TaskExecutor)?
         /// Tripped by the first store error that retrying cannot fix; the host stops on it.
         package var fatalStoreErrors = FatalStoreErrorLatch()
+        /// The limits and circuit breakers of the manifest's dependencies, shared by every function.
+        package var dependencies = DependencyGates()
 
         /// Creates an environment.
         public init(
@@ -86,6 +88,8 @@ public final class FunctionRunner: Sendable {
     let deadlines: DeadlineScheduler
     /// Whether the store commits a handler's sends with its batch (looked up once, not per batch).
     let storeKeepsOutbox: Bool
+    /// The gates of the dependencies the function uses (empty: receive freely).
+    package let dependencyGates: DependencyGateSet
     private let spawns: AsyncStream<Int>
     private let spawnContinuation: AsyncStream<Int>.Continuation
 
@@ -116,6 +120,7 @@ public final class FunctionRunner: Sendable {
         self.logger = environment.logger.with("function", function.name)
         self.deadlines = DeadlineScheduler(clock: environment.clock)
         self.storeKeepsOutbox = environment.store is any TransactionalOutboxStore
+        self.dependencyGates = environment.dependencies.set(for: function.dependencies)
         (spawns, spawnContinuation) = AsyncStream.makeStream(of: Int.self)
     }
 

@@ -16,6 +16,8 @@ public struct HostEvent: Sendable, Equatable, Codable {
         case coldStart = "cold_start"
         /// The host started or stopped.
         case lifecycle
+        /// A dependency's circuit breaker changed state.
+        case dependency
     }
 
     /// When it happened.

@@ -17,6 +17,8 @@ public struct FunctionContext: Sendable {
     /// Where ``send(_:to:delay:)`` puts messages until the batch settles, when the store
     /// commits them with the acks; nil to send at once.
     package var outbox: InvocationOutbox?
+    /// Where ``once(key:ttl:_:)`` keeps its keys; nil when the store keeps none.
+    package var onceStore: (any OnceKeyStore)?
 
     /// Creates a context.
     public init(functionName: String, invocationID: String, deadline: Date, logger: QueueLogger, queues: QueueClient, clock: any HostClock) {

@@ -77,6 +77,8 @@ public struct ItemOutcome: Sendable, Equatable {
     }
 
     let kind: Kind
+    /// The outage this outcome reports, for ``dependencyUnavailable(_:)``.
+    package var outage: DependencyUnavailable?
 
     /// Handled: delete it.
     public static let success = ItemOutcome(kind: .success)
@@ -88,6 +90,16 @@ public struct ItemOutcome: Sendable, Equatable {
     /// Failed, retry after exactly `delay` (still bounded by `max_receive_count`).
     public static func retry(after delay: Duration, reason: String) -> ItemOutcome {
         ItemOutcome(kind: .retry(after: delay, reason: reason))
+    }
+
+    /// Not handled because a dependency is down: its circuit breaker opens, every function
+    /// using it stops receiving, and the message goes back with its receive given back (as
+    /// when a handler throws ``DependencyUnavailable``). Without a breaker on that
+    /// dependency, it is retried after `retryAfter` (or 5 s) like any failure.
+    public static func dependencyUnavailable(_ outage: DependencyUnavailable) -> ItemOutcome {
+        var outcome = ItemOutcome(kind: .retry(after: outage.retryAfter ?? .seconds(5), reason: outage.description))
+        outcome.outage = outage
+        return outcome
     }
 
     /// Cannot ever succeed: move it to the dead-letter queue now, with `reason`.

@@ -86,6 +86,9 @@ extension MessageFunction {
                 batch.settle(item, .success)
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let outage as DependencyUnavailable {
+                // The dependency is down: the rest of the batch would fail the same way.
+                throw outage
             } catch let failure as MessageFailure {
                 batch.settle(item, failure.outcome)
             } catch {

@@ -30,10 +30,15 @@ extension FunctionHost {
     /// Unchanged functions keep running untouched, counters and all.
     ///
     /// - Returns: What changed.
-    /// - Throws: ``StartError`` when a function names a handler that is not registered;
-    ///   nothing is changed then.
+    /// - Throws: ``StartError`` when a function names a handler that is not registered,
+    ///   or when `dependencies` changed (that needs a restart); nothing is changed then.
     @discardableResult
     public func apply(_ manifest: Manifest) throws -> ManifestChange {
+        // Dependency gates are shared by running pools (permits in hand): they change only with a restart.
+        guard manifest.dependencies == self.manifest.dependencies else {
+            throw StartError(description: "the reloaded manifest changes \"dependencies\"; their limits and breakers are held by "
+                + "running workers, so restart the host to change them (nothing was changed)")
+        }
         let current = runners
         var change = ManifestChange()
         var next: [FunctionRunner] = []

@@ -93,6 +93,10 @@ public final class FunctionHost: Sendable {
             taskExecutor: taskExecutor
         )
         environment.fatalStoreErrors = fatalStoreErrors
+        environment.dependencies = DependencyGates(
+            manifest.dependencies, clock: clock, events: events, logger: logger, store: store,
+            leaseFor: DependencyGates.lease(for: manifest)
+        )
         self.environment = environment
         let runners = try manifest.functions.map { function in
             try Self.makeRunner(function, manifest: manifest, registry: registry, resources: resources, environment: environment)

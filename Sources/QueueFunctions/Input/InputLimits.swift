@@ -44,3 +44,20 @@ package enum InputLimits {
     /// How many messages one redrive moves (`--limit`, `?limit=`): 1…1000000000.
     package static let redriveLimit = InputRange<Int>.between(1, 1_000_000_000)
 }
+
+extension InputLimits {
+    /// A dependency's `max_concurrency` and `burst`: 1…100000.
+    package static let dependencyCount = InputRange<Int>.between(1, 100_000)
+    /// The count of a dependency's `rate`: 1…1000000.
+    package static let rateCount = InputRange<Int>.between(1, 1_000_000)
+    /// The period of a dependency's `rate`: more than 0s, up to 1d.
+    package static let ratePeriod = InputRange<Duration>.above(.zero, atMost: .seconds(86_400))
+    /// A breaker's `failure_ratio`: more than 0, up to 1.
+    package static let failureRatio = InputRange<Double>.above(0, atMost: 1)
+    /// A breaker's `minimum_calls`: 1…1000000.
+    package static let minimumCalls = InputRange<Int>.between(1, 1_000_000)
+    /// A breaker's `window` and `open_for`: more than 0s, up to 1d.
+    package static let breakerTime = InputRange<Duration>.above(.zero, atMost: .seconds(86_400))
+    /// How long `once(key:)` remembers a key: more than 0s, up to 365d.
+    package static let onceTTL = InputRange<Duration>.above(.zero, atMost: .seconds(365 * 86_400))
+}

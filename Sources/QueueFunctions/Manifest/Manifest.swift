@@ -16,6 +16,8 @@ public struct Manifest: Sendable, Equatable {
     public var host: HostConfig
     /// Every topic, in manifest order (see ``TopicConfig``).
     public var topics: [TopicConfig] = []
+    /// The downstream services functions declare they use, with their shared limits.
+    public var dependencies: [DependencyConfig] = []
 
     /// Creates a manifest.
     public init(
@@ -80,6 +82,9 @@ public struct FunctionConfig: Sendable, Equatable {
     public var scale: ScaleConfig
     /// The platform whose trigger rules it runs under (default `native`; see ``PlatformProfile``).
     public var profile: PlatformProfile = .native
+    /// The names of the dependencies (``Manifest/dependencies``) its handler calls: their
+    /// limits and circuit breakers gate its receives.
+    public var dependencies: [String] = []
 
     /// Creates a function configuration.
     public init(

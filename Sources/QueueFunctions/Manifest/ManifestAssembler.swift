@@ -25,6 +25,7 @@ enum ManifestAssembler {
                 timeout: function.timeout, retry: function.retry, scale: function.scale
             )
             config.applyProfile(of: function, in: draft)
+            config.dependencies = function.dependencies.map(\.name)
             functions.append(config)
         }
         var producers: [ProducerConfig] = []
@@ -47,6 +48,13 @@ enum ManifestAssembler {
             }
             topics.append(TopicConfig(name: name, subscriptions: subscriptions))
         }
-        return Manifest(queues: queues, functions: functions, producers: producers, host: draft.host, topics: topics)
+        var manifest = Manifest(queues: queues, functions: functions, producers: producers, host: draft.host, topics: topics)
+        for dependency in draft.dependencies {
+            guard let name = dependency.name else { return nil }
+            var config = dependency.config
+            config.name = name
+            manifest.dependencies.append(config)
+        }
+        return manifest
     }
 }

@@ -147,5 +147,9 @@ extension ManifestDiagnostic {
         public static let topicWithoutSubscriptions = Kind("topic-without-subscriptions")
         /// Warning: a topic subscription to a queue no function consumes.
         public static let unconsumedSubscription = Kind("unconsumed-subscription")
+        /// A function names a dependency not declared under `dependencies`.
+        public static let unknownDependency = Kind("unknown-dependency")
+        /// Two dependencies have the same name.
+        public static let duplicateDependency = Kind("duplicate-dependency")
     }
 }

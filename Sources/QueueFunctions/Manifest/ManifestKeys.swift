@@ -2,7 +2,7 @@
 /// `Samples/functions.schema.json` lists the same keys; a test keeps them in step.
 enum ManifestKeys {
     /// The top-level object.
-    static let root = ["$schema", "host", "queues", "functions", "producers", "topics"]
+    static let root = ["$schema", "host", "queues", "functions", "producers", "topics", "dependencies"]
     /// `host`.
     static let host = ["max_workers", "idle_poll_interval", "shutdown_grace_period", "idempotency_window", "profile"]
     /// Each entry of `queues`.
@@ -11,7 +11,7 @@ enum ManifestKeys {
         "fifo", "content_based_deduplication", "deduplication_window", "default_priority",
     ]
     /// Each entry of `functions`.
-    static let function = ["name", "handler", "trigger", "timeout", "retry", "scale", "profile"]
+    static let function = ["name", "handler", "trigger", "timeout", "retry", "scale", "profile", "dependencies"]
     /// A function's `trigger`.
     static let trigger = ["queue", "batch_size", "batching_window", "report_batch_item_failures", "new_batch_threshold"]
     /// A function's `retry`.
@@ -28,4 +28,8 @@ enum ManifestKeys {
     static let subscription = ["queue", "filter"]
     /// The operators of a filter condition written as an object.
     static let filterOperators = ["prefix", "exists"]
+    /// Each entry of `dependencies`.
+    static let dependency = ["name", "max_concurrency", "rate", "burst", "breaker"]
+    /// A dependency's `breaker`.
+    static let breaker = ["enabled", "failure_ratio", "minimum_calls", "window", "open_for"]
 }

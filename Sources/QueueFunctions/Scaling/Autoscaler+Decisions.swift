@@ -29,7 +29,7 @@ extension Autoscaler {
             }
             if let decision { proposals[name] = decision }
         }
-        apply(await sharedAmongHosts(proposals, host: host), backlogs: backlogs, host: host, activation: false)
+        apply(await sharedAmongHosts(cappedByDependencies(proposals, host: host), host: host), backlogs: backlogs, host: host, activation: false)
     }
 
     /// `proposals` lowered to this host's share when several hosts serve the store.
@@ -98,7 +98,7 @@ extension Autoscaler {
         for runner in host.runners {
             if let stats = await stats(of: runner, host: host) { backlogs[runner.function.name] = stats.visible + stats.inFlight }
         }
-        apply(await sharedAmongHosts(proposals, host: host), backlogs: backlogs, host: host, activation: true)
+        apply(await sharedAmongHosts(cappedByDependencies(proposals, host: host), host: host), backlogs: backlogs, host: host, activation: true)
     }
 
     /// Reads a function's queue and the metric deltas since its last decision.

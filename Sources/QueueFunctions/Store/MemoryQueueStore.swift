@@ -75,11 +75,14 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
 
     private let state = Mutex(State())
     private let clock: any HostClock
+    /// The keys of `FunctionContext.once(key:)` (MemoryQueueStore+Once).
+    let onceKeys: OnceKeyTable
     private let signal = QueueSignal()
 
     /// Creates an empty in-memory store on `clock`.
     public init(clock: any HostClock = SystemClock()) {
         self.clock = clock
+        self.onceKeys = OnceKeyTable(clock: clock)
     }
 
     // MARK: - Sending and receiving

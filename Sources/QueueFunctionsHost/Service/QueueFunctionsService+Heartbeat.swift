@@ -10,7 +10,7 @@ extension QueueFunctionsService {
             functions[runner.function.name] = HostRecord.FunctionStatus(
                 workers: snapshot.workers, desiredWorkers: snapshot.desiredWorkers, invocations: snapshot.invocations,
                 succeeded: snapshot.succeeded, retried: snapshot.retried, deadLettered: snapshot.deadLettered,
-                problems: snapshot.problems.isEmpty ? nil : snapshot.problems
+                problems: runner.problems.isEmpty ? nil : runner.problems
             )
         }
         return HostRecord(

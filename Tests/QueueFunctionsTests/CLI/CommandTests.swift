@@ -46,7 +46,7 @@ struct CommandTests {
         let workspace = try Workspace()
         let result = await workspace.run(["validate"])
         #expect(result.code == CommandExitCode.success)
-        #expect(result.out.contains("is valid: 20 queues, 10 functions, 2 producers, 0 warning(s)"))
+        #expect(result.out.contains("is valid: 22 queues, 11 functions, 2 producers, 0 warning(s)"))
         workspace.cleanUp()
     }
 
@@ -92,7 +92,7 @@ struct CommandTests {
         #expect(imports["in_flight"] as? Int == 0)
         let orders = try #require(queues.first { $0["name"] as? String == "orders" })
         #expect(orders["delayed"] as? Int == 1)
-        #expect((report["functions"] as? [[String: Any]])?.count == 10)
+        #expect((report["functions"] as? [[String: Any]])?.count == 11)
         #expect(report["host_reachable"] as? Bool == false)
 
         let human = await workspace.run(["status"])
@@ -177,7 +177,7 @@ struct CommandTests {
         workspace.cleanUp()
     }
 
-    @Test("simulate prints the three runs; --json is parseable; a missing workload is a clear failure")
+    @Test("simulate prints the runs; --json is parseable; a missing workload is a clear failure")
     func simulate() async throws {
         let workspace = try Workspace()
         let workload = RepositoryPaths.root.appendingPathComponent("Samples/workloads/burst.json").path
@@ -187,7 +187,8 @@ struct CommandTests {
         let json = await workspace.run(["simulate", workload, "--function", "process-import", "--json"])
         #expect(json.code == CommandExitCode.success, "\(json.err)")
         let report = try workspace.json(json.out)
-        #expect((report["runs"] as? [[String: Any]])?.count == 3)
+        // burst.json declares a dependency with a breaker and an outage: a fourth run without the breaker.
+        #expect((report["runs"] as? [[String: Any]])?.count == 4)
         let missing = await workspace.run(["simulate", workspace.directory.appendingPathComponent("nope.json").path])
         #expect(missing.code == CommandExitCode.failure)
         #expect(missing.err.contains("nope.json"))

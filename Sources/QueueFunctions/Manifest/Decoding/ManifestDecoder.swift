@@ -46,6 +46,7 @@ struct ManifestDecoder {
             decodeProducer(value, index: index)
         }
         decodeTopics(fields)
+        decodeDependencies(fields)
     }
 
     private mutating func decodeHost(_ value: JSONValue, path: String) {
@@ -119,6 +120,7 @@ struct ManifestDecoder {
             function.scale = decodeScale(scale.value, path: fields.path("scale"))
         }
         function.profile = profile(fields)
+        decodeFunctionDependencies(fields, into: &function)
         draft.functions.append(function)
     }
 

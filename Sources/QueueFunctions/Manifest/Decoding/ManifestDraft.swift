@@ -46,9 +46,24 @@ struct ManifestDraft: Sendable {
         var reportBatchItemFailures = false
         /// `trigger.new_batch_threshold`, if written.
         var newBatchThreshold: Int?
+        /// The dependency names it uses, with their JSON paths.
+        var dependencies: [(name: String, path: String)] = []
 
         /// The JSON path of this function.
         var path: String { JSONPath.element("$.functions", index) }
+    }
+
+    /// A declared dependency.
+    struct Dependency: Sendable {
+        /// Its index in `dependencies`.
+        var index: Int
+        /// Its name, if present and a string.
+        var name: String?
+        /// Its limits, defaulted (the name is filled in on assembly).
+        var config = DependencyConfig(name: "")
+
+        /// The JSON path of this dependency.
+        var path: String { JSONPath.element("$.dependencies", index) }
     }
 
     /// A declared producer.
@@ -102,6 +117,8 @@ struct ManifestDraft: Sendable {
     var producers: [Producer] = []
     /// The declared topics, in order.
     var topics: [Topic] = []
+    /// The declared dependencies, in order.
+    var dependencies: [Dependency] = []
     /// Host settings, defaulted.
     var host = HostConfig()
     /// Where each value (by JSON path) starts; objects are included, so a missing key

@@ -47,6 +47,7 @@ struct ManifestValidator {
         validator.checkProducers()
         validator.checkTopics()
         validator.checkProfiles()
+        validator.checkDependencies()
         validator.lint()
         return validator.diagnostics
     }
