@@ -2,15 +2,18 @@ import Foundation
 import QueueFunctionsHost
 
 /// What to run, parsed from the command line:
-/// `QueueBenchmarks [all|send|e2e|latency|memory] [--engine memory|sqlite|both|postgres] [--messages N]
-/// [--runs R] [--workers 1,2,4,8] [--handler raw|json|both] [--quick] [--markdown]`.
+/// `QueueBenchmarks [all|send|e2e|latency|memory|limits] [--engine memory|sqlite|both|postgres] [--messages N]
+/// [--runs R] [--workers 1,2,4,8] [--handler raw|json|both] [--send-mode M,…] [--anchors DIR] [--quick] [--markdown]`.
 struct BenchmarkOptions: Sendable {
     /// The suites a run can select.
     enum Suite: String, Sendable, CaseIterable {
-        case send, e2e, latency, memory
+        case send, e2e, latency, memory, limits
+
+        /// What `all` runs: everything but `limits`, which needs the anchors.
+        static let standard: [Suite] = [.send, .e2e, .latency, .memory]
     }
 
-    var suites: [Suite] = Suite.allCases
+    var suites: [Suite] = Suite.standard
     var engines: [BenchEngine] = [.memory, .sqlite(.normal)]
     /// Overrides every suite's message count when set.
     var messages: Int?
@@ -20,13 +23,19 @@ struct BenchmarkOptions: Sendable {
     var handlers = EndToEndBenchmark.Handler.allCases
     var quick = false
     var markdown = false
+    /// The send modes to run (`sequential`, `concurrent`, `batch`).
+    var sendModes = SendBenchmark.modeNames
+    /// `--anchors DIR`: the folder that holds the anchors for `limits`.
+    var anchorsFolder: String?
     /// The arguments as given, to print next to each table.
     var commandLine = ""
 
     static let usage = """
-        usage: QueueBenchmarks [all|send|e2e|latency|memory] [--engine memory|sqlite|both|postgres]
+        usage: QueueBenchmarks [all|send|e2e|latency|memory|limits] [--engine memory|sqlite|both|postgres]
                                [--messages N] [--runs R] [--workers 1,2,4,8] [--handler raw|json|both]
-                               [--quick] [--markdown]
+                               [--send-mode sequential,concurrent,batch] [--anchors DIR] [--quick] [--markdown]
+        limits builds the anchors of ../shared/anchors (or --anchors DIR, or $\(Anchors.folderVariable))
+        and prints our figures beside them, ours ÷ limit.
         """
 
     /// Parses `arguments` (without the program name).
@@ -43,8 +52,8 @@ struct BenchmarkOptions: Sendable {
         }
         while let argument = rest.popFirst() {
             switch argument {
-            case "all": options.suites = Suite.allCases
-            case "send", "e2e", "latency", "memory":
+            case "all": options.suites = Suite.standard
+            case "send", "e2e", "latency", "memory", "limits":
                 options.suites = [Suite(rawValue: argument)].compactMap { $0 }
             case "--engine":
                 switch try value(argument) {
@@ -67,6 +76,13 @@ struct BenchmarkOptions: Sendable {
                 case "both": options.handlers = EndToEndBenchmark.Handler.allCases
                 case let other: throw BenchmarkError("unknown handler '\(other)'; use raw, json or both")
                 }
+            case "--send-mode":
+                let modes = try value(argument).split(separator: ",").map(String.init)
+                if let unknown = modes.first(where: { !SendBenchmark.modeNames.contains($0) }) {
+                    throw BenchmarkError("unknown send mode '\(unknown)'; use \(SendBenchmark.modeNames.joined(separator: ", "))")
+                }
+                options.sendModes = modes
+            case "--anchors": options.anchorsFolder = try value(argument)
             case "--quick": options.quick = true
             case "--markdown": options.markdown = true
             case "-h", "--help": throw BenchmarkError(usage)

@@ -40,8 +40,9 @@ public final class SQLiteQueueStore: DeduplicatingQueueStore {
         self.worker = try await SQLiteWorker.start(path: resolved, options: options)
     }
 
-    /// How many transactions the store has committed (concurrent calls share one).
-    var commitCount: Int { worker.commitCount }
+    /// How many transactions the store has committed (concurrent calls share one), for
+    /// tests and the benchmark's messages-per-commit figure.
+    package var commitCount: Int { worker.commitCount }
 
     deinit {
         worker.requestClose()
