@@ -79,7 +79,8 @@ functions() { # file inclusive(yes|no)
     | sed -E 's/^ *([0-9,]+) \( *([0-9.]+)%\) +[^ :]*:/\1 (\2%) /; s/ \[[^]]*\]$//' \
     | awk '{ p = $2; gsub(/[()%]/, "", p); if (p + 0 <= 100) print }' \
     | grep -v -E "PROGRAM TOTALS|start_thread|_dispatch_|swift_run_job|jobInvoke|runJobInEstablished|swift_task_switch|\(below main\)|'[0-9]+$" \
-    | demangle | awk '{ name = $0; sub(/^[^)]*\) /, "", name); if (!seen[name]++) print }' \
+    | demangle | grep -v -E "NSThreadStart|Thread\.main\(\)|\) partial apply for " \
+    | awk '{ name = $0; sub(/^[^)]*\) /, "", name); if (!seen[name]++) print }' \
     | head -n "$top" | cut -c1-160
 }
 for engine in sqlite memory; do
