@@ -104,11 +104,14 @@ struct Anchors {
     static func parseRates(_ output: String) -> [String: Double] {
         var rates: [String: Double] = [:]
         let words = output.split(whereSeparator: \.isWhitespace).map(String.init)
-        for (index, word) in words.enumerated() where word.hasSuffix("/s") && index > 0 {
+        let labels = ["enqueue": "enqueue", "drain": "drain", "end-to-end": "e2e", "e2e": "e2e"]
+        for (index, word) in words.enumerated() where word.hasSuffix("/s") {
             guard let value = Double(word.dropLast(2)) else { continue }
-            let label = words[index - 1]
-            let key = label.hasPrefix("drain") ? "drain" : label == "end-to-end" ? "e2e" : label
-            rates[key] = value
+            // The label is the nearest of the three words before, e.g. `drain(lease10+ack10 per txn)`.
+            let before = words[Swift.max(0, index - 3)..<index].reversed()
+            if let key = before.lazy.compactMap({ word in labels.first { word.hasPrefix($0.key) }?.value }).first {
+                rates[key] = value
+            }
         }
         return rates
     }
