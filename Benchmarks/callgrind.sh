@@ -88,6 +88,7 @@ for engine in sqlite memory; do
     flag=no; [ "$kind" = inclusive ] && flag=yes
     echo
     echo "== $engine e2e ($([ $engine = sqlite ] && echo "$sqlite_n" || echo "$memory_n") messages): top $top functions, $kind instructions"
-    functions "$out/$engine-e2e.out" $flag
+    # head ends the pipe early on purpose; that is not a failure.
+    functions "$out/$engine-e2e.out" $flag || true
   done
 done

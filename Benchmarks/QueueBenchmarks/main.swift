@@ -37,6 +37,7 @@ func runBenchmarks(_ arguments: [String]) async -> Int32 {
         }
         return 0
     } catch {
+        fflush(nil)
         FileHandle.standardError.write(Data("QueueBenchmarks: \(error)\n".utf8))
         return 1
     }
