@@ -154,11 +154,12 @@ final class SQLiteWorker: Sendable {
 
     // MARK: - The thread
 
-    /// How long the thread waits, after a transaction shared by several calls, for as many
-    /// calls to arrive before it starts the next one. Those callers have just been resumed
-    /// and usually call again at once (a producer loop, the HTTP route under load): waiting
-    /// a moment lets them share one commit instead of trickling into several. A lone call
-    /// never waits.
+    /// How long the thread waits, after a transaction shared by several plain sends, for as
+    /// many calls to arrive before it starts the next one. Those senders have just been
+    /// resumed and usually send again at once (a producer loop, the HTTP route under load):
+    /// waiting a moment lets them share one commit instead of trickling into several. A lone
+    /// call never waits, nor does a group with other work (the host's settle-and-receive
+    /// calls keep the thread busy, and an idle pause there would cost throughput).
     static let linger = DispatchTimeInterval.microseconds(100)
 
     private func loop(_ connection: SQLiteConnection) {
@@ -193,7 +194,7 @@ final class SQLiteWorker: Sendable {
                 }
                 continue
             }
-            lastGroup = jobs.count
+            lastGroup = jobs.allSatisfy { $0.send != nil } ? jobs.count : 0
             if !jobs.isEmpty { runGroup(jobs, on: connection) }
             if closing {
                 connection.close()
