@@ -44,7 +44,6 @@ final class SQLiteWorker: Sendable {
 
     private let state = Mutex(State())
     private let commits = Atomic<Int>(0)
-    private let committedJobs = Atomic<Int>(0)
     private let wakeUp = DispatchSemaphore(value: 0)
     private let path: String
     /// Called before each COMMIT with the number of jobs in the transaction; a throw
@@ -134,9 +133,6 @@ final class SQLiteWorker: Sendable {
 
     /// How many transactions have committed, for tests of group commit.
     var commitCount: Int { commits.load(ordering: .relaxed) }
-
-    /// How many jobs those transactions held.
-    var committedJobCount: Int { committedJobs.load(ordering: .relaxed) }
 
     /// How many jobs wait for the next transaction.
     var pendingJobCount: Int { state.withLock { $0.jobs.count } }
@@ -247,7 +243,6 @@ final class SQLiteWorker: Sendable {
             if let hook = beforeCommit.withLock({ $0 }) { try hook(jobs.count) }
             try connection.execute("COMMIT")
             commits.add(1, ordering: .relaxed)
-            committedJobs.add(jobs.count, ordering: .relaxed)
         } catch {
             connection.queueIDs.removeAll()
             try? connection.execute("ROLLBACK")
