@@ -2,15 +2,18 @@ import Foundation
 import QueueFunctionsHost
 
 /// What to run, parsed from the command line:
-/// `QueueBenchmarks [all|send|e2e|latency|memory|publish] [--engine memory|sqlite|both|postgres] [--messages N]
-/// [--runs R] [--workers 1,2,4,8] [--handler raw|json|both] [--quick] [--markdown]`.
+/// `QueueBenchmarks [all|send|e2e|latency|memory|publish|fifo|limits] [--engine memory|sqlite|both|postgres] [--messages N]
+/// [--runs R] [--workers 1,2,4,8] [--handler raw|json|both] [--send-mode M,…] [--fifo-groups N] [--anchors DIR] [--quick] [--markdown]`.
 struct BenchmarkOptions: Sendable {
     /// The suites a run can select.
     enum Suite: String, Sendable, CaseIterable {
-        case send, e2e, latency, memory, publish, fifo
+        case send, e2e, latency, memory, publish, fifo, limits
+
+        /// What `all` runs: everything but `limits`, which needs the anchors.
+        static let standard: [Suite] = [.send, .e2e, .latency, .memory, .publish, .fifo]
     }
 
-    var suites: [Suite] = Suite.allCases
+    var suites: [Suite] = Suite.standard
     var engines: [BenchEngine] = [.memory, .sqlite(.normal)]
     /// Overrides every suite's message count when set.
     var messages: Int?
@@ -22,13 +25,19 @@ struct BenchmarkOptions: Sendable {
     var markdown = false
     /// The message groups of the FIFO end-to-end suite (`--fifo-groups`).
     var fifoGroups = 10
+    /// The send modes to run (`sequential`, `concurrent`, `batch`).
+    var sendModes = SendBenchmark.modeNames
+    /// `--anchors DIR`: the folder that holds the anchors for `limits`.
+    var anchorsFolder: String?
     /// The arguments as given, to print next to each table.
     var commandLine = ""
 
     static let usage = """
-        usage: QueueBenchmarks [all|send|e2e|latency|memory|publish|fifo] [--engine memory|sqlite|both|postgres]
+        usage: QueueBenchmarks [all|send|e2e|latency|memory|publish|fifo|limits] [--engine memory|sqlite|both|postgres]
                                [--messages N] [--runs R] [--workers 1,2,4,8] [--handler raw|json|both]
-                               [--fifo-groups N] [--quick] [--markdown]
+                               [--send-mode sequential,concurrent,batch] [--fifo-groups N] [--anchors DIR] [--quick] [--markdown]
+        limits builds the anchors of ../shared/anchors (or --anchors DIR, or $\(Anchors.folderVariable))
+        and prints our figures beside them, ours ÷ limit.
         """
 
     /// Parses `arguments` (without the program name).
@@ -45,8 +54,8 @@ struct BenchmarkOptions: Sendable {
         }
         while let argument = rest.popFirst() {
             switch argument {
-            case "all": options.suites = Suite.allCases
-            case "send", "e2e", "latency", "memory", "publish", "fifo":
+            case "all": options.suites = Suite.standard
+            case "send", "e2e", "latency", "memory", "publish", "fifo", "limits":
                 options.suites = [Suite(rawValue: argument)].compactMap { $0 }
             case "--engine":
                 switch try value(argument) {
@@ -70,6 +79,13 @@ struct BenchmarkOptions: Sendable {
                 case let other: throw BenchmarkError("unknown handler '\(other)'; use raw, json or both")
                 }
             case "--fifo-groups": options.fifoGroups = try positive(value(argument), flag: argument)
+            case "--send-mode":
+                let modes = try value(argument).split(separator: ",").map(String.init)
+                if let unknown = modes.first(where: { !SendBenchmark.modeNames.contains($0) }) {
+                    throw BenchmarkError("unknown send mode '\(unknown)'; use \(SendBenchmark.modeNames.joined(separator: ", "))")
+                }
+                options.sendModes = modes
+            case "--anchors": options.anchorsFolder = try value(argument)
             case "--quick": options.quick = true
             case "--markdown": options.markdown = true
             case "-h", "--help": throw BenchmarkError(usage)

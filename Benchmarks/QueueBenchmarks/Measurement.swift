@@ -46,6 +46,14 @@ enum Format {
         return "\(rate(samples.median)) (\(rate(samples.min))–\(rate(samples.max)))"
     }
 
+    /// A ratio with two decimals and its range: `0.61× (0.58–0.66)`.
+    static func ratio(_ samples: Samples) -> String {
+        guard samples.median.isFinite else { return "–" }
+        let median = String(format: "%.2f×", samples.median)
+        guard samples.values.count > 1 else { return median }
+        return median + String(format: " (%.2f–%.2f)", samples.min, samples.max)
+    }
+
     /// Milliseconds with three decimals.
     static func millis(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "–" }

@@ -27,12 +27,18 @@ final class SQLiteWorker: Sendable {
         var run: @Sendable (SQLiteConnection) -> Outcome
         /// Resumes the caller with `error` without running the work.
         var fail: @Sendable (any Error) -> Void
+        /// Set for a plain send: adjacent sends run merged (see `SQLiteWorker+Sends.swift`).
+        var send: SendWork? = nil
     }
 
     private struct State {
         var jobs: [Job] = []
         var closing = false
         var closed = false
+        /// The thread is about to wait, or waits, for ``wakeUp``: the job that makes
+        /// `jobs` reach `wanted` signals it.
+        var waiting = false
+        var wanted = 1
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -40,6 +46,9 @@ final class SQLiteWorker: Sendable {
     private let commits = Atomic<Int>(0)
     private let wakeUp = DispatchSemaphore(value: 0)
     private let path: String
+    /// Called before each COMMIT with the number of jobs in the transaction; a throw
+    /// rolls the transaction back and fails every one of its callers. For tests.
+    let beforeCommit = Mutex<(@Sendable (_ jobs: Int) throws -> Void)?>(nil)
 
     private init(path: String) {
         self.path = path
@@ -90,17 +99,21 @@ final class SQLiteWorker: Sendable {
                 },
                 fail: { error in continuation.resume(throwing: error) }
             )
-            let accepted: Bool = state.withLock { state in
-                guard !state.closing else { return false }
-                state.jobs.append(job)
-                return true
-            }
-            if accepted {
-                wakeUp.signal()
-            } else {
-                continuation.resume(throwing: QueueStoreError(.closed, "the SQLite queue store \(path) was closed; open it again"))
-            }
+            enqueue(job)
         }
+    }
+
+    /// Hands `job` to the thread, waking it when it waits; fails the job after ``close()``.
+    func enqueue(_ job: Job) {
+        let (accepted, wake): (Bool, Bool) = state.withLock { state in
+            guard !state.closing else { return (false, false) }
+            state.jobs.append(job)
+            guard state.waiting, state.jobs.count >= state.wanted else { return (true, false) }
+            state.waiting = false
+            return (true, true)
+        }
+        if wake { wakeUp.signal() }
+        if !accepted { job.fail(QueueStoreError(.closed, "the SQLite queue store \(path) was closed; open it again")) }
     }
 
     /// Runs the jobs already handed in, then closes the database and ends the thread.
@@ -108,10 +121,11 @@ final class SQLiteWorker: Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let (done, signal): (Bool, Bool) = state.withLock { state in
                 if state.closed { return (true, false) }
-                let first = !state.closing
                 state.closing = true
                 state.closeWaiters.append(continuation)
-                return (false, first)
+                let wake = state.waiting
+                state.waiting = false
+                return (false, wake)
             }
             if done { continuation.resume() } else if signal { wakeUp.signal() }
         }
@@ -120,26 +134,63 @@ final class SQLiteWorker: Sendable {
     /// How many transactions have committed, for tests of group commit.
     var commitCount: Int { commits.load(ordering: .relaxed) }
 
+    /// How many jobs wait for the next transaction.
+    var pendingJobCount: Int { state.withLock { $0.jobs.count } }
+
     /// Asks the thread to finish the jobs handed in and close, without waiting for it.
     func requestClose() {
         let signal: Bool = state.withLock { state in
-            if state.closing { return false }
             state.closing = true
-            return true
+            let wake = state.waiting
+            state.waiting = false
+            return wake
         }
         if signal { wakeUp.signal() }
     }
 
     // MARK: - The thread
 
+    /// How long the thread waits, after a transaction shared by several plain sends, for as
+    /// many calls to arrive before it starts the next one. Those senders have just been
+    /// resumed and usually send again at once (a producer loop, the HTTP route under load):
+    /// waiting a moment lets them share one commit instead of trickling into several. A lone
+    /// call never waits, nor does a group with other work (the host's settle-and-receive
+    /// calls keep the thread busy, and an idle pause there would cost throughput).
+    static let linger = DispatchTimeInterval.microseconds(100)
+
     private func loop(_ connection: SQLiteConnection) {
+        var lastGroup = 0
         while true {
-            wakeUp.wait()
-            let (jobs, closing) = state.withLock { state in
+            let wanted = Swift.max(1, lastGroup)
+            let taken: (jobs: [Job], closing: Bool)? = state.withLock { state in
+                guard state.jobs.count >= wanted || state.closing else {
+                    state.waiting = true
+                    state.wanted = wanted
+                    return nil
+                }
                 let jobs = state.jobs
                 state.jobs.removeAll(keepingCapacity: true)
                 return (jobs, state.closing)
             }
+            guard let (jobs, closing) = taken else {
+                if wanted == 1 {
+                    wakeUp.wait()
+                } else {
+                    if wakeUp.wait(timeout: .now() + Self.linger) == .timedOut {
+                        let signalled: Bool = state.withLock { state in
+                            guard state.waiting else { return true }
+                            state.waiting = false
+                            return false
+                        }
+                        // A job (or close) cleared the flag as the wait ran out: take its signal.
+                        if signalled { wakeUp.wait() }
+                    }
+                    // Take what has arrived, or wait for the first call.
+                    lastGroup = 0
+                }
+                continue
+            }
+            lastGroup = jobs.allSatisfy { $0.send != nil } ? jobs.count : 0
             if !jobs.isEmpty { runGroup(jobs, on: connection) }
             if closing {
                 connection.close()
@@ -176,17 +227,20 @@ final class SQLiteWorker: Sendable {
                     return
                 }
             } else {
-                for job in jobs {
-                    try connection.execute("SAVEPOINT job")
-                    let outcome = job.run(connection)
-                    finishes.append(outcome.finish)
-                    if outcome.failed {
-                        connection.queueIDs.removeAll()
-                        try connection.execute("ROLLBACK TO job")
+                var index = jobs.startIndex
+                while index < jobs.endIndex {
+                    // Adjacent sends run merged; anything else runs alone in a savepoint.
+                    let end = jobs[index...].firstIndex { $0.send == nil } ?? jobs.endIndex
+                    if end - index >= 2 {
+                        try runSends(jobs[index..<end], on: connection, finishes: &finishes)
+                        index = end
+                    } else {
+                        try runAlone(jobs[index], on: connection, finishes: &finishes)
+                        index += 1
                     }
-                    try connection.execute("RELEASE job")
                 }
             }
+            if let hook = beforeCommit.withLock({ $0 }) { try hook(jobs.count) }
             try connection.execute("COMMIT")
             commits.add(1, ordering: .relaxed)
         } catch {
@@ -197,5 +251,19 @@ final class SQLiteWorker: Sendable {
             return
         }
         for finish in finishes { finish(.success(())) }
+    }
+
+    /// Runs `job` inside a savepoint of its own, so that its failure rolls back alone.
+    func runAlone(
+        _ job: Job, on connection: SQLiteConnection, finishes: inout [@Sendable (Result<Void, any Error>) -> Void]
+    ) throws {
+        try connection.execute("SAVEPOINT job")
+        let outcome = job.run(connection)
+        finishes.append(outcome.finish)
+        if outcome.failed {
+            connection.queueIDs.removeAll()
+            try connection.execute("ROLLBACK TO job")
+        }
+        try connection.execute("RELEASE job")
     }
 }

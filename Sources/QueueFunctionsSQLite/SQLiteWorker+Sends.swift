@@ -1,0 +1,89 @@
+import QueueFunctions
+import Foundation
+
+/// Send coalescing: the HTTP route's case, many tasks each sending one message.
+///
+/// Group commit already puts the calls that arrive during a transaction into the next
+/// one. A run of adjacent plain sends in that group then costs one savepoint, one insert
+/// pass per queue and one count update, instead of a savepoint, two lookups and a count
+/// update per call. When the merged pass fails (a message id already in use), it is rolled
+/// back and every send of the run runs alone in its own savepoint, so only the offending
+/// call fails, exactly as without merging. Every caller still returns only after the
+/// transaction holding its messages has committed, and a failed commit fails them all.
+extension SQLiteWorker {
+    /// What a plain send stores, for merging it with its neighbours.
+    struct SendWork: Sendable {
+        var queue: String
+        var messages: [OutgoingMessage]
+        var now: Date
+        /// Resumes the caller once the transaction's fate is known.
+        var finish: @Sendable (Result<Void, any Error>) -> Void
+    }
+
+    /// Stores `messages` on `queue` in the next transaction, merged with adjacent sends.
+    ///
+    /// - Returns: How many of `messages` are visible at once, after the commit.
+    /// - Throws: `.invalidArgument` when a message id is in use, a commit failure, or
+    ///   `.closed` after ``close()``.
+    func send(_ messages: [OutgoingMessage], to queue: String, now: Date) async throws -> Int {
+        let visible = messages.count { $0.delay <= .zero }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let work = SendWork(queue: queue, messages: messages, now: now) { committed in
+                continuation.resume(with: committed)
+            }
+            let job = Job(
+                run: { connection in
+                    let result = Result {
+                        try SQLiteMessageTable.run(connection) { _ = try $0.send(messages, to: queue, now: now) }
+                    }
+                    let failed: Bool
+                    if case .failure = result { failed = true } else { failed = false }
+                    return Outcome(failed: failed) { committed in
+                        switch committed {
+                        case .success: continuation.resume(with: result)
+                        case .failure(let error): continuation.resume(throwing: error)
+                        }
+                    }
+                },
+                fail: { error in continuation.resume(throwing: error) },
+                send: work
+            )
+            enqueue(job)
+        }
+        return visible
+    }
+
+    /// Runs the adjacent sends `jobs` merged under one savepoint; on failure rolls that
+    /// back and runs each alone. Appends one finish per job, in order.
+    func runSends(
+        _ jobs: ArraySlice<Job>, on connection: SQLiteConnection,
+        finishes: inout [@Sendable (Result<Void, any Error>) -> Void]
+    ) throws {
+        let sends = jobs.compactMap(\.send)
+        try connection.execute("SAVEPOINT sends")
+        do {
+            // One time for the merged pass: the latest call's, so that no message is
+            // stamped before it was handed in (the calls differ by microseconds).
+            let now = sends.map(\.now).max() ?? Date()
+            var order: [String] = []
+            var byQueue: [String: [OutgoingMessage]] = [:]
+            for send in sends {
+                if byQueue[send.queue] == nil { order.append(send.queue) }
+                byQueue[send.queue, default: []].append(contentsOf: send.messages)
+            }
+            try SQLiteMessageTable.run(connection) { table in
+                for queue in order {
+                    _ = try table.send(byQueue[queue] ?? [], to: queue, now: now)
+                }
+            }
+            try connection.execute("RELEASE sends")
+            finishes.append(contentsOf: sends.map(\.finish))
+        } catch {
+            // A message id in use (or another failure of one call): find which, alone.
+            connection.queueIDs.removeAll()
+            try connection.execute("ROLLBACK TO sends")
+            try connection.execute("RELEASE sends")
+            for job in jobs { try runAlone(job, on: connection, finishes: &finishes) }
+        }
+    }
+}
