@@ -17,8 +17,11 @@ struct BatchHandOff {
     var parked: [Parked] = []
     /// Settlements handed over by workers, applied with the receiver's next store step.
     var finished: [SettlementPlanner.Planned] = []
-    /// The receiver's current wait, cancelled when there is something for it to do.
+    /// The receiver's current wait on the store or the clock, cancelled when there is
+    /// something for it to do.
     var receiverWait: Task<Void, Never>?
+    /// The receiver parked with nothing to do until a worker hands it work (no task, no timer).
+    var receiverParked: CheckedContinuation<Void, Never>?
     /// Whether the receiver's wait may be cut short by work (false during a store backoff).
     var receiverWaitIsInterruptible = false
     /// Set when work arrived while the receiver was not waiting, so its next wait returns at once.
@@ -31,15 +34,23 @@ struct BatchHandOff {
         max(0, parked.count * batchSize - ready.reduce(0) { $0 + $1.count })
     }
 
-    /// Removes and returns the wait to cancel so that the receiver looks again, or
-    /// remembers the kick when it is not waiting.
-    mutating func kickReceiver() -> Task<Void, Never>? {
+    /// Removes and returns what wakes the receiver so that it looks again, or remembers
+    /// the kick when it is not waiting (or waiting out a store backoff).
+    mutating func kickReceiver() -> ReceiverWake? {
+        if let parked = receiverParked {
+            receiverParked = nil
+            receiverIdleUntil = nil
+            return ReceiverWake(continuation: parked)
+        }
         guard let wait = receiverWait, receiverWaitIsInterruptible else {
+            // During a store backoff the receiver stays idle until its deadline: what was
+            // handed over waits for it (nothing happens before the clock moves).
             receiverKicked = true
             return nil
         }
         receiverWait = nil
-        return wait
+        receiverIdleUntil = nil
+        return ReceiverWake(task: wait)
     }
 
     /// Takes the continuation of `workerID` if it is parked.
@@ -54,5 +65,17 @@ extension Array where Element == Lease {
     func batches(of size: Int) -> [[Lease]] {
         guard size > 0, count > size else { return isEmpty ? [] : [self] }
         return stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}
+
+/// What wakes a waiting receiver: its wait task to cancel, or its parked continuation.
+struct ReceiverWake: Sendable {
+    var task: Task<Void, Never>?
+    var continuation: CheckedContinuation<Void, Never>?
+
+    /// Wakes the receiver.
+    func fire() {
+        task?.cancel()
+        continuation?.resume()
     }
 }

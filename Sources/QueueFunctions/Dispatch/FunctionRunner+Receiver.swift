@@ -138,6 +138,10 @@ extension FunctionRunner {
 
     /// Waits as `cause` says; work handed over by workers cuts a `.messages` or `.work` wait short.
     private func receiverPause(_ cause: ReceiverWait) async {
+        if case .work = cause {
+            await receiverPark()
+            return
+        }
         let store = environment.store
         let clock = environment.clock
         let queueName = queue.name
@@ -145,7 +149,7 @@ extension FunctionRunner {
         let deadline: Date
         switch cause {
         case .messages: deadline = now.adding(environment.idlePollInterval)
-        case .work: deadline = .distantFuture
+        case .work: return
         case .backoff(let delay): deadline = now.adding(delay)
         case .dependency(let admission):
             let poll = now.adding(environment.idlePollInterval)
@@ -155,7 +159,7 @@ extension FunctionRunner {
         let task = Task(executorPreference: environment.taskExecutor) {
             switch cause {
             case .messages: await store.waitForMessages(on: queueName, until: deadline)
-            case .work: await clock.pause(for: .seconds(3600))
+            case .work: break
             case .backoff(let delay): await clock.pause(for: delay)
             case .dependency(let admission):
                 await gates.waitForChange(until: deadline, clock: clock, generations: admission.generations)
@@ -184,9 +188,36 @@ extension FunctionRunner {
         }
     }
 
+    /// Parks the receiver, with no task and no timer, until a worker hands it work, a
+    /// worker parks, the pool changes or the runner stops.
+    private func receiverPark() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let parked = state.withLock { state in
+                    guard !state.handOff.receiverKicked, !Task.isCancelled else { return false }
+                    state.handOff.receiverParked = continuation
+                    state.handOff.receiverIdleUntil = .distantFuture
+                    return true
+                }
+                if parked {
+                    environment.activity.notify(Self.activityKey)
+                } else {
+                    continuation.resume()
+                }
+            }
+        } onCancel: {
+            state.withLock { state -> CheckedContinuation<Void, Never>? in
+                let parked = state.handOff.receiverParked
+                state.handOff.receiverParked = nil
+                return parked
+            }?.resume()
+        }
+        state.withLock { $0.handOff.receiverIdleUntil = nil }
+    }
+
     /// Wakes the receiver: there is work for it (or a stop).
     func kickReceiver() {
-        state.withLock { $0.handOff.kickReceiver() }?.cancel()
+        state.withLock { $0.handOff.kickReceiver() }?.fire()
     }
 
     /// Hands a finished batch's settlements to the receiver.
@@ -196,7 +227,7 @@ extension FunctionRunner {
             state.handOff.finished += planned
             return state.handOff.kickReceiver()
         }
-        wait?.cancel()
+        wait?.fire()
     }
 
     /// The next batch for `workerID`: a ready one, or the one the receiver leases for it
@@ -216,13 +247,14 @@ extension FunctionRunner {
             return .park
         }
         switch take {
-        case .batch(let batch): return batch
+        case .batch(let batch):
+            return batch
         case .exit: return nil
         case .park: break
         }
         let batch: [Lease]? = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<[Lease]?, Never>) in
-                let outcome: (wait: Task<Void, Never>?, resume: [Lease]??) = state.withLock { state in
+                let outcome: (wait: ReceiverWake?, resume: [Lease]??) = state.withLock { state in
                     if state.stopping || state.workers[workerID]?.retiring != false || Task.isCancelled {
                         return (nil, .some(nil))
                     }
@@ -238,7 +270,7 @@ extension FunctionRunner {
                 if let resume = outcome.resume {
                     continuation.resume(returning: resume)
                 } else {
-                    outcome.wait?.cancel()
+                    outcome.wait?.fire()
                     environment.activity.notify(Self.activityKey)
                 }
             }

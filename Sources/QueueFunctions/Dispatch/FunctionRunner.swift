@@ -144,6 +144,7 @@ public final class FunctionRunner: Sendable {
     /// workers (idle ones first) finish their current batch and exit.
     public func setWorkerCount(_ count: Int) {
         let target = max(0, count)
+        var receiverWake: ReceiverWake?
         let (newIDs, wake, released): ([Int], [Task<Void, Never>], [CheckedContinuation<[Lease]?, Never>]) = state.withLock { state in
             guard !state.stopping else { return ([], [], []) }
             let active = state.workers.filter { !$0.value.retiring }
@@ -167,26 +168,29 @@ public final class FunctionRunner: Sendable {
                     if let continuation = state.handOff.unpark(id) { released.append(continuation) }
                 }
             }
-            if let receiver = state.handOff.kickReceiver() { wake.append(receiver) }
+            receiverWake = state.handOff.kickReceiver()
             return (newIDs, wake, released)
         }
         metrics.update { $0.desiredWorkers = target }
         for task in wake { task.cancel() }
         for continuation in released { continuation.resume(returning: nil) }
+        receiverWake?.fire()
         for id in newIDs { spawnContinuation.yield(id) }
     }
 
     /// Stops taking new messages: idle workers exit, busy ones finish their batch.
     public func stop() {
+        var receiverWake: ReceiverWake?
         let (wake, parked): ([Task<Void, Never>], [BatchHandOff.Parked]) = state.withLock { state in
             state.stopping = true
-            var wake = state.workers.values.compactMap(\.wait)
-            if let receiver = state.handOff.kickReceiver() { wake.append(receiver) }
+            let wake = state.workers.values.compactMap(\.wait)
+            receiverWake = state.handOff.kickReceiver()
             let parked = state.handOff.parked
             state.handOff.parked = []
             return (wake, parked)
         }
         for task in wake { task.cancel() }
+        receiverWake?.fire()
         for worker in parked { worker.continuation.resume(returning: nil) }
         spawnContinuation.finish()
     }
@@ -208,8 +212,9 @@ public final class FunctionRunner: Sendable {
     public var isQuiescent: Bool {
         let now = environment.clock.now()
         return state.withLock { state in
-            let receiverIdle = state.handOff.ready.isEmpty && state.handOff.finished.isEmpty
-                && (state.handOff.receiverIdleUntil.map { $0 > now } ?? state.workers.isEmpty)
+            // Settlements handed over while the receiver waits out a store backoff wait with it.
+            let receiverIdle = state.handOff.ready.isEmpty
+                && (state.handOff.receiverIdleUntil.map { $0 > now } ?? (state.workers.isEmpty && state.handOff.finished.isEmpty))
             return receiverIdle && state.workers.values.allSatisfy { slot in
                 guard slot.idle, let wakeAt = slot.wakeAt else { return false }
                 return wakeAt > now

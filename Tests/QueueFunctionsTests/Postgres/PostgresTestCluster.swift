@@ -208,7 +208,8 @@ enum PostgresTestCluster {
         }
     }
 
-    /// Starts `executable` with stdin from /dev/null and stdout and stderr appended to `output`.
+    /// Starts `executable` with stdin from /dev/null, stdout and stderr appended to `output`,
+    /// and no other descriptor of this process.
     private static func spawn(_ executable: String, _ arguments: [String], output: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -216,6 +217,10 @@ enum PostgresTestCluster {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of the test process reaches the server or the watchdog: a pipe another
+        // test opened at the same moment (a browser's output, say) would otherwise stay open
+        // in these long-lived processes, and that test would wait for its end forever.
+        closeInheritedDescriptors(&actions)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
@@ -224,6 +229,15 @@ enum PostgresTestCluster {
             throw PostgresTestClusterError(description: "cannot start \(executable): error \(code)")
         }
         return pid
+    }
+
+    /// Asks the spawn to close every descriptor from 3 up, with glibc's
+    /// `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; looked up at run time,
+    /// as Swift's Glibc module does not export it). Older C libraries skip it.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return }
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
     }
 
     /// A TCP port on 127.0.0.1 that was free a moment ago.
