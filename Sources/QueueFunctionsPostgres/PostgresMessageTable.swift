@@ -159,12 +159,21 @@ struct PostgresMessageTable {
     func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) throws -> [Lease] {
         guard maxCount > 0, let queueID = try queueID(queue) else { return [] }
         try promoteDue(queueID)
+        // A queue without FIFO groups takes the first unlocked visible rows, so receivers
+        // on other connections skip each other's rows instead of all contending for the
+        // same first few; a queue with groups picks among its groups' heads.
+        let grouped = try connection.execute(
+            "SELECT EXISTS (SELECT 1 FROM qf_messages WHERE queue_id = $1 AND group_id IS NOT NULL)",
+            [.int(queueID)], doing: "receiving from \(queue)"
+        ).bool(0, 0)
+        let candidates = grouped
+            ? "id IN (\(Self.receivableCandidates(queue: "$3", limit: "$4"))) AND state = 0"
+            : "queue_id = $3 AND state = 0 AND group_id IS NULL"
         let rows = try connection.execute("""
             UPDATE qf_messages AS m SET state = 2, lease_pos = m.pos, pos = coalesce($5, qf_now($1) + $2),
                 receive_count = m.receive_count + 1, first_received_at = coalesce(m.first_received_at, qf_now($1)),
                 receipt = nextval('qf_receipts')
-            WHERE m.id IN (SELECT id FROM qf_messages
-                           WHERE id IN (\(Self.receivableCandidates(queue: "$3", limit: "$4"))) AND state = 0
+            WHERE m.id IN (SELECT id FROM qf_messages WHERE \(candidates)
                            ORDER BY priority DESC, pos LIMIT $4 FOR UPDATE SKIP LOCKED)
             RETURNING m.lease_pos, m.receipt, m.pos, \(Self.messageColumns)
             """, [now, .int(PostgresTime.nanos(visibilityTimeout)), .int(queueID), .int(Int64(maxCount)),
