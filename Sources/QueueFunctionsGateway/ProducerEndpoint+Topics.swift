@@ -29,16 +29,10 @@ extension ProducerEndpoint {
                 return .error(status: 400, refusal.message)
             }
         }
-        var key: String?
-        if let header = request.headers["Idempotency-Key"] {
-            guard !header.isEmpty, header.utf8.count <= Self.maxKeyLength else {
-                counters.count(producer.route, .refused)
-                return .error(status: 400, "The Idempotency-Key header must hold 1 to \(Self.maxKeyLength) characters; "
-                    + "it has \(header.utf8.count). Send a short unique value, such as a UUID, and repeat it on retries.")
-            }
-            key = header
-        } else if let field = producer.idempotencyField {
-            key = parsed?.idempotencyKey(member: field)
+        let key: String?
+        switch idempotencyKey(of: request, producer: producer, body: parsed) {
+        case .success(let value): key = value
+        case .failure(let refusal): return refusal.response
         }
         let message = OutgoingMessage(body: request.body, attributes: attributes)
         guard let key else { return await store(message, topic: topic, producer: producer) }

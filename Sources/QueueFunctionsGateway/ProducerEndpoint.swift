@@ -44,16 +44,10 @@ struct ProducerEndpoint: Sendable {
             counters.count(producer.route, .refused)
             return .error(status: 400, error.message)
         }
-        var key: String?
-        if let header = request.headers["Idempotency-Key"] {
-            guard !header.isEmpty, header.utf8.count <= Self.maxKeyLength else {
-                counters.count(producer.route, .refused)
-                return .error(status: 400, "The Idempotency-Key header must hold 1 to \(Self.maxKeyLength) characters; "
-                    + "it has \(header.utf8.count). Send a short unique value, such as a UUID, and repeat it on retries.")
-            }
-            key = header
-        } else if let field = producer.idempotencyField {
-            key = parsed.idempotencyKey(member: field)
+        let key: String?
+        switch idempotencyKey(of: request, producer: producer, body: parsed) {
+        case .success(let value): key = value
+        case .failure(let refusal): return refusal.response
         }
         guard let key else { return await send(prepared, producer: producer).response }
         let scopedKey = "\(producer.route) \(key)"
@@ -111,5 +105,29 @@ struct ProducerEndpoint: Sendable {
         var response = HTTPResponse.json(status: 202, "{\"id\": \(JSONText.string(id.rawValue)), \"queue\": \(JSONText.string(queue))}")
         response.headers.add(name: "X-Message-Id", value: id.rawValue)
         return response
+    }
+}
+
+extension ProducerEndpoint {
+    /// A malformed `Idempotency-Key` header, answered with 400.
+    struct IdempotencyKeyRefusal: Error {
+        /// The answer to send.
+        var response: HTTPResponse
+    }
+
+    /// The key that deduplicates retried posts: the `Idempotency-Key` header, else the
+    /// route's `idempotency_field` of the body (nil when neither is there).
+    func idempotencyKey(of request: HTTPRequest, producer: ProducerConfig, body: JSONValue?) -> Result<String?, IdempotencyKeyRefusal> {
+        if let header = request.headers["Idempotency-Key"] {
+            guard !header.isEmpty, header.utf8.count <= Self.maxKeyLength else {
+                counters.count(producer.route, .refused)
+                return .failure(IdempotencyKeyRefusal(response: .error(status: 400,
+                    "The Idempotency-Key header must hold 1 to \(Self.maxKeyLength) characters; "
+                        + "it has \(header.utf8.count). Send a short unique value, such as a UUID, and repeat it on retries.")))
+            }
+            return .success(header)
+        }
+        guard let field = producer.idempotencyField else { return .success(nil) }
+        return .success(body?.idempotencyKey(member: field))
     }
 }
