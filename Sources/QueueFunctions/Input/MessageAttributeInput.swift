@@ -8,15 +8,16 @@ package enum MessageAttributeInput {
     /// gives the attribute `type` (header names are case-insensitive, so names from headers
     /// are lower-cased).
     package static let headerPrefix = "X-Attribute-"
-    /// The longest attribute name, in characters.
-    package static let maximumNameLength = 128
-    /// The most attributes on one message (as SQS).
-    package static let maximumCount = 10
-    /// The longest attribute value, in UTF-8 bytes.
-    package static let maximumValueBytes = 1024
+    /// The most attributes on one message (``MessageAttributes/maximumCount``, as SQS).
+    package static let maximumCount = MessageAttributes.maximumCount
+
+    /// The limits, for a fix text.
+    package static let limitsRule = "a message takes at most \(MessageAttributes.maximumCount) attributes, "
+        + "\(MessageAttributes.maximumTotalBytes / 1_024) KiB of names and values in all"
 
     /// How to write a valid name.
-    package static let nameRule = "use 1 to \(maximumNameLength) letters, digits, '-', '_' and '.', such as \"order-type\""
+    package static let nameRule = "use 1 to \(MessageAttributes.maximumNameLength) ASCII letters, digits, '-', '_' and '.', "
+        + "not starting with 'AWS.' or 'Amazon.', such as \"order-type\""
 
     /// A refused attribute: what was wrong and what to do.
     package struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -25,21 +26,13 @@ package enum MessageAttributeInput {
         /// What to do.
         package var fix: String
 
-        /// `message; fix`.
-        package var description: String { "\(message); \(fix)" }
+        /// `message; fix` (the message alone when it already holds the fix).
+        package var description: String { fix.isEmpty ? message : "\(message); \(fix)" }
     }
 
-    /// Why `name` is not a valid attribute name, or nil when it is.
+    /// Why `name` is not a valid attribute name, or nil when it is (``MessageAttributes``'s rule).
     package static func problem(withName name: String) -> String? {
-        if name.isEmpty { return "an attribute name cannot be empty" }
-        if name.count > maximumNameLength {
-            return "attribute name \(JSONText.string(String(name.prefix(40))) + "…") is \(name.count) characters long, more than \(maximumNameLength)"
-        }
-        if let bad = name.unicodeScalars.first(where: { !isNameScalar($0) }) {
-            let shown = bad.properties.isWhitespace || bad.value < 0x20 ? "whitespace or a control character" : "'\(bad)'"
-            return "attribute name \(JSONText.string(name)) contains \(shown)"
-        }
-        return nil
+        MessageAttributes.nameProblem(name)
     }
 
     /// Parses `key=value` words (`--attribute type=order-placed`), in order. The value may
@@ -77,22 +70,15 @@ package enum MessageAttributeInput {
         return attributes
     }
 
-    /// Checks the count and sizes of a message's attributes. The one place the limits are
-    /// applied to input, so a store-wide rule can replace it.
+    /// Checks the count and sizes of a message's attributes with ``MessageAttributes/validate(_:)``,
+    /// the one rule every producer surface and engine follows.
     ///
     /// - Throws: ``Problem`` naming the first limit passed.
     package static func checkLimits(_ attributes: [String: String]) throws(Problem) {
-        if attributes.count > maximumCount {
-            throw Problem(message: "\(attributes.count) attributes are too many for one message",
-                          fix: "send at most \(maximumCount); put the rest in the body")
-        }
-        for name in attributes.keys.sorted() {
-            if let problem = problem(withName: name) { throw Problem(message: problem, fix: nameRule) }
-            let bytes = attributes[name]?.utf8.count ?? 0
-            if bytes > maximumValueBytes {
-                throw Problem(message: "attribute \(JSONText.string(name)) has a value of \(bytes) bytes, more than \(maximumValueBytes)",
-                              fix: "shorten it, or put the data in the body and a short reference in the attribute")
-            }
+        do {
+            try MessageAttributes.validate(attributes)
+        } catch {
+            throw Problem(message: "\(error)", fix: limitsRule)
         }
     }
 
@@ -105,9 +91,5 @@ package enum MessageAttributeInput {
                           fix: "give each attribute once")
         }
         attributes[name] = value
-    }
-
-    private static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.".unicodeScalars.contains(scalar))
     }
 }

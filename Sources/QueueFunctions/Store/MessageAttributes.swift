@@ -41,25 +41,31 @@ public enum MessageAttributes {
     }
 
     private static func validateName(_ name: String) throws {
+        if let problem = nameProblem(name) { throw LimitError(description: problem) }
+    }
+
+    /// Why `name` is not a valid attribute name (with the fix), or nil when it is: the one
+    /// name rule for producers, handlers and topic filters.
+    package static func nameProblem(_ name: String) -> String? {
         if name.isEmpty {
-            throw LimitError(description: "an attribute name is empty; give every attribute a name such as 'event-type'")
+            return "an attribute name is empty; give every attribute a name such as 'event-type'"
         }
         if name.utf8.count > maximumNameLength {
-            throw LimitError(description: "attribute name '\(name.prefix(40))…' is \(name.utf8.count) bytes; "
-                + "at most \(maximumNameLength) are allowed")
+            return "attribute name '\(name.prefix(40))…' is \(name.utf8.count) bytes; at most \(maximumNameLength) are allowed"
         }
         let allowed = name.unicodeScalars.allSatisfy { scalar in
             (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))) || "_-.".unicodeScalars.contains(scalar)
         }
         if !allowed {
-            throw LimitError(description: "attribute name '\(name)' may hold only ASCII letters, digits, '_', '-' and '.'; rename it")
+            return "attribute name '\(name.debugDescription.dropFirst().dropLast())' may hold only ASCII letters, digits, '_', '-' and '.'; rename it"
         }
         if name.hasPrefix(".") || name.hasSuffix(".") || name.contains("..") {
-            throw LimitError(description: "attribute name '\(name)' may not start or end with '.' or hold '..'; rename it")
+            return "attribute name '\(name)' may not start or end with '.' or hold '..'; rename it"
         }
         let lowered = name.lowercased()
         if lowered.hasPrefix("aws.") || lowered.hasPrefix("amazon.") {
-            throw LimitError(description: "attribute name '\(name)' starts with a reserved prefix ('AWS.' or 'Amazon.'); rename it")
+            return "attribute name '\(name)' starts with a reserved prefix ('AWS.' or 'Amazon.'); rename it"
         }
+        return nil
     }
 }

@@ -50,7 +50,7 @@ struct GatewayTopicRouteTests {
             let tooMany = Dictionary(uniqueKeysWithValues: (0...10).map { ("X-Attribute-k\($0)", "v") })
             let overLimit = try await httpRequest(port: fixture.port, "POST", "/events", headers: tooMany, body: #"{"number": 1}"#)
             #expect(overLimit.status == 400)
-            #expect(overLimit.errorText.contains("too many"))
+            #expect(overLimit.errorText.contains("at most 10 attributes"))
             #expect(try await fixture.testHost.stats("jobs").total == 0)
             #expect(try await fixture.testHost.stats("outbox").total == 0)
         }
