@@ -140,11 +140,27 @@ public struct LeaseToken: Hashable, Sendable {
     public var messageID: MessageID
     /// A value unique to this delivery; a later delivery gets a different one.
     public var receipt: UInt64
+    /// The engine's own key for the leased message (a row id, a slot), set by the engine
+    /// that leased it so that settling finds the message without looking up its text id;
+    /// 0 when unknown, and then engines look the message up by ``messageID``.
+    public var engineKey: Int64
 
     /// Creates a token.
-    public init(messageID: MessageID, receipt: UInt64) {
+    public init(messageID: MessageID, receipt: UInt64, engineKey: Int64 = 0) {
         self.messageID = messageID
         self.receipt = receipt
+        self.engineKey = engineKey
+    }
+
+    /// Two tokens are the same delivery when their message and receipt match; the engine
+    /// key is derived from them and not compared.
+    public static func == (lhs: LeaseToken, rhs: LeaseToken) -> Bool {
+        lhs.receipt == rhs.receipt && lhs.messageID == rhs.messageID
+    }
+
+    /// Hashes the receipt only (it differs between deliveries), not the text id.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(receipt)
     }
 }
 
