@@ -14,23 +14,18 @@ extension FunctionRunner {
         return admission
     }
 
-    /// Waits, marked idle, until a gate changes or the admission's wake-up time (the next
-    /// rate token or the breaker's probe); at most one idle poll interval.
-    func waitForDependencies(_ workerID: Int, _ admission: DependencyGateSet.Admission) async {
-        let now = environment.clock.now()
-        let poll = now.adding(environment.idlePollInterval)
-        let deadline = admission.wakeAt.map { min(max($0, now), poll) } ?? poll
-        if let reason = admission.reason {
-            logger.trace("waiting for a dependency", [("worker", "\(workerID)"), ("reason", reason)])
-        }
-        await wait(workerID, until: deadline, markIdle: true, for: .dependency(dependencyGates, generations: admission.generations))
-    }
-
     /// Returns the permits of a finished batch of `count` messages and records how it went.
     func finishDependencies(_ count: Int, _ planned: [SettlementPlanner.Planned]) async {
         guard !dependencyGates.isEmpty, count > 0 else { return }
         let succeeded = planned.count(where: \.succeeded)
         await dependencyGates.finish(count, succeeded: succeeded, failed: count - succeeded, outage: nil)
+    }
+
+    /// Returns the permits of `count` leased messages that were handed back unhandled
+    /// (a stop, a batch no worker took): no outcome reaches the breaker.
+    func releaseDependencies(_ count: Int) async {
+        guard !dependencyGates.isEmpty, count > 0 else { return }
+        await dependencyGates.finish(count, succeeded: 0, failed: 0, outage: nil)
     }
 
     /// A handler threw ``DependencyUnavailable``: open that dependency's breaker at once.

@@ -12,61 +12,37 @@ extension FunctionRunner {
         case dependency(DependencyGateSet, generations: [UInt64])
     }
 
-    /// One worker task: starts its handler (a cold start), then loops until retired or stopped.
+    /// One worker task: starts its handler (a cold start), then runs the batches the
+    /// function's receiver hands it until retired or stopped. Finished settlements go back
+    /// to the receiver, which applies them with its next lease; a batch whose handler sent
+    /// messages is settled here, its outbox in the same store step.
     func workerLoop(_ workerID: Int) async {
         defer {
             state.withLock { _ = $0.workers.removeValue(forKey: workerID) }
+            kickReceiver()
             environment.activity.notify(Self.activityKey)
         }
         guard let invoker = await startHandler(workerID) else { return }
         metrics.update { $0.workers += 1 }
         defer { metrics.update { $0.workers -= 1 } }
         let decoder = entry.coding.makeDecoder()
-        // Settlements of the last batch, applied together with the next receive, and kept
-        // (never thrown away) while the store fails with a retryable error.
-        var finished: [SettlementPlanner.Planned] = []
-        var storeBackoff = Backoff.store
-        while !shouldExit(workerID) {
-            let leases: [Lease]
-            finished = await sendPoisonCopies(finished)
-            // Dependency hook: how many messages this worker may receive now (FunctionRunner+Dependencies).
-            let admission = await admitMessages(wanted: function.trigger.batchSize)
-            do {
-                let answer = try await settle(finished, thenReceive: admission.granted)
-                await dependencyGates.received(answer.leases.count, of: admission)
-                account(finished, results: answer.results)
-                leases = answer.leases
-                storeRecovered(&storeBackoff)
-            } catch {
-                await dependencyGates.received(0, of: admission)
-                finished = dropLapsed(finished)
-                let action = finished.isEmpty ? "receiving" : "settling and receiving"
-                guard let delay = storeFailed(error, backoff: &storeBackoff, doing: action, keeping: finished.count) else {
-                    break
-                }
-                await wait(workerID, until: environment.clock.now().adding(delay), markIdle: true, for: .backoff(delay))
-                continue
-            }
-            finished = []
-            if admission.granted == 0 {
-                await waitForDependencies(workerID, admission)
-                continue
-            }
-            if leases.isEmpty {
-                await idle(workerID)
-                continue
-            }
+        while let leases = await nextBatch(workerID) {
             let gathered = await fillBatchingWindow(leases, workerID: workerID)
             let batch = await cutToPayloadLimit(gathered)
             if state.withLock({ $0.stopping }) {
-                finished = batch.map(planner.handBack)
-                await finishDependencies(gathered.count, [])
+                handOver(batch.map(planner.handBack))
+                await releaseDependencies(gathered.count)
                 break
             }
-            finished = await process(batch, invoker: invoker, decoder: decoder)
-            await finishDependencies(gathered.count, finished)
+            let planned = await process(batch, invoker: invoker, decoder: decoder)
+            // Dependency hook: the batch's permits go back and its outcome feeds the breaker.
+            await finishDependencies(gathered.count, planned)
+            if planned.contains(where: { !$0.outbox.isEmpty }) {
+                await apply(planned)
+            } else {
+                handOver(planned)
+            }
         }
-        await apply(finished)
     }
 
     /// Calls the handler factory, backing off on the clock while it throws.
@@ -104,11 +80,6 @@ extension FunctionRunner {
             }
         }
         return nil
-    }
-
-    /// Waits for messages (or the poll interval), marked idle so tests and the scaler see it.
-    func idle(_ workerID: Int) async {
-        await wait(workerID, until: environment.clock.now().adding(environment.idlePollInterval), markIdle: true, for: .messages)
     }
 
     /// Waits until `deadline` (or, for `.messages`, until a message may be visible);

@@ -65,6 +65,11 @@ public final class FunctionRunner: Sendable {
         var workers: [Int: WorkerSlot] = [:]
         var nextWorkerID = 0
         var stopping = false
+        /// Batches and settlements passing between the receiver and the workers.
+        var handOff = BatchHandOff()
+        /// Whether the receiver task runs (it outlives the workers at a stop, to apply
+        /// their last settlements).
+        var receiverRunning = false
     }
 
     /// The function's configuration.
@@ -126,6 +131,7 @@ public final class FunctionRunner: Sendable {
         await withTaskGroup(of: Void.self) { services in
             services.addTask { await self.deadlines.run() }
             await withDiscardingTaskGroup { workers in
+                workers.addTask { await self.receiverLoop() }
                 for await workerID in spawns {
                     workers.addTask { await self.workerLoop(workerID) }
                 }
@@ -138,11 +144,13 @@ public final class FunctionRunner: Sendable {
     /// workers (idle ones first) finish their current batch and exit.
     public func setWorkerCount(_ count: Int) {
         let target = max(0, count)
-        let (newIDs, wake): ([Int], [Task<Void, Never>]) = state.withLock { state in
-            guard !state.stopping else { return ([], []) }
+        var receiverWake: ReceiverWake?
+        let (newIDs, wake, released): ([Int], [Task<Void, Never>], [CheckedContinuation<[Lease]?, Never>]) = state.withLock { state in
+            guard !state.stopping else { return ([], [], []) }
             let active = state.workers.filter { !$0.value.retiring }
             var newIDs: [Int] = []
             var wake: [Task<Void, Never>] = []
+            var released: [CheckedContinuation<[Lease]?, Never>] = []
             if target > active.count {
                 for _ in active.count..<target {
                     state.nextWorkerID += 1
@@ -157,28 +165,41 @@ public final class FunctionRunner: Sendable {
                 for (id, _) in ordered.prefix(active.count - target) {
                     state.workers[id]?.retiring = true
                     if let task = state.workers[id]?.wait { wake.append(task) }
+                    if let continuation = state.handOff.unpark(id) { released.append(continuation) }
                 }
             }
-            return (newIDs, wake)
+            receiverWake = state.handOff.kickReceiver()
+            return (newIDs, wake, released)
         }
         metrics.update { $0.desiredWorkers = target }
         for task in wake { task.cancel() }
+        for continuation in released { continuation.resume(returning: nil) }
+        receiverWake?.fire()
         for id in newIDs { spawnContinuation.yield(id) }
     }
 
     /// Stops taking new messages: idle workers exit, busy ones finish their batch.
     public func stop() {
-        let wake: [Task<Void, Never>] = state.withLock { state in
+        var receiverWake: ReceiverWake?
+        let (wake, parked): ([Task<Void, Never>], [BatchHandOff.Parked]) = state.withLock { state in
             state.stopping = true
-            return state.workers.values.compactMap(\.wait)
+            let wake = state.workers.values.compactMap(\.wait)
+            receiverWake = state.handOff.kickReceiver()
+            let parked = state.handOff.parked
+            state.handOff.parked = []
+            return (wake, parked)
         }
         for task in wake { task.cancel() }
+        receiverWake?.fire()
+        for worker in parked { worker.continuation.resume(returning: nil) }
         spawnContinuation.finish()
     }
 
-    /// Worker tasks alive now (including ones finishing their last batch).
+    /// Worker tasks alive now (including ones finishing their last batch). While the
+    /// runner stops, its receiver counts as one until it has applied the workers' last
+    /// settlements, so 0 means everything handled is settled.
     public var workerCount: Int {
-        state.withLock { $0.workers.count }
+        state.withLock { $0.workers.count + ($0.stopping && $0.receiverRunning ? 1 : 0) }
     }
 
     /// Worker tasks not asked to retire.
@@ -191,7 +212,10 @@ public final class FunctionRunner: Sendable {
     public var isQuiescent: Bool {
         let now = environment.clock.now()
         return state.withLock { state in
-            state.workers.values.allSatisfy { slot in
+            // Settlements handed over while the receiver waits out a store backoff wait with it.
+            let receiverIdle = state.handOff.ready.isEmpty
+                && (state.handOff.receiverIdleUntil.map { $0 > now } ?? (state.workers.isEmpty && state.handOff.finished.isEmpty))
+            return receiverIdle && state.workers.values.allSatisfy { slot in
                 guard slot.idle, let wakeAt = slot.wakeAt else { return false }
                 return wakeAt > now
             }

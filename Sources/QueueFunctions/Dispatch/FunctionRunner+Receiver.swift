@@ -1,0 +1,291 @@
+import Foundation
+
+/// One receiver per function: it leases for every idle worker at once, hands each a
+/// batch, and applies the settlements that workers hand back together with its next
+/// lease, so several finished batches cost one store step (one transaction on SQLite
+/// and PostgreSQL). Workers never receive on their own, so an idle host waits on one
+/// wake-up per function instead of one per worker.
+extension FunctionRunner {
+    /// What the receiver waits for when it has nothing to do now.
+    private enum ReceiverWait {
+        /// Work from workers (a parked worker, finished settlements, a stop), or a message
+        /// becoming visible, or the poll interval.
+        case messages
+        /// Work from workers or a stop only: no worker wants messages.
+        case work
+        /// A store backoff: only a stop cuts it short.
+        case backoff(Duration)
+        /// Work from workers, a stop, or a dependency gate changing (a permit freed, a rate
+        /// token due, the breaker's probe), or the deadline.
+        case dependency(DependencyGateSet.Admission)
+    }
+
+    /// Runs until the runner stops and every worker has exited, then hands back what is
+    /// left. Store failures back off on the clock, keeping finished settlements until they
+    /// apply or their leases lapse; a fatal store error stops the host.
+    func receiverLoop() async {
+        state.withLock { $0.receiverRunning = true }
+        defer {
+            state.withLock { $0.receiverRunning = false }
+            environment.activity.notify(Self.activityKey)
+        }
+        let batchSize = function.trigger.batchSize
+        var pending: [SettlementPlanner.Planned] = []
+        var storeBackoff = Backoff.store
+        while true {
+            if Task.isCancelled {
+                await apply(pending + (await takeEverythingBack()))
+                return
+            }
+            let (handed, wanted, stopping, active) = state.withLock { state -> ([SettlementPlanner.Planned], Int, Bool, Int) in
+                let handed = state.handOff.finished
+                state.handOff.finished = []
+                state.handOff.receiverKicked = false
+                let wanted = state.stopping ? 0 : state.handOff.wanted(batchSize: batchSize)
+                return (handed, wanted, state.stopping, state.workers.values.count { !$0.retiring })
+            }
+            pending += handed
+            // Batches leased for workers that have gone (stopping, retired) go back at once.
+            if stopping || active == 0 { pending += await takeReadyBack() }
+            if pending.isEmpty, wanted == 0 {
+                if stopping, state.withLock({ $0.workers.isEmpty }) { return }
+                await receiverPause(.work)
+                continue
+            }
+            pending = await sendPoisonCopies(pending)
+            // Dependency hook: receive only what the function's dependencies admit now.
+            let admission = wanted > 0 ? await admitMessages(wanted: wanted) : DependencyGateSet.Admission(granted: 0)
+            if wanted > 0, admission.granted == 0, pending.isEmpty {
+                await receiverPause(.dependency(admission))
+                continue
+            }
+            do {
+                let answer = try await settle(pending, thenReceive: admission.granted)
+                await dependencyGates.received(answer.leases.count, of: admission)
+                account(pending, results: answer.results)
+                pending = []
+                storeRecovered(&storeBackoff)
+                if !answer.leases.isEmpty {
+                    hand(answer.leases.batches(of: batchSize))
+                } else if admission.granted > 0 {
+                    await receiverPause(.messages)
+                }
+            } catch {
+                await dependencyGates.received(0, of: admission)
+                pending = dropLapsed(pending)
+                let action = pending.isEmpty ? "receiving" : "settling and receiving"
+                guard let delay = storeFailed(error, backoff: &storeBackoff, doing: action, keeping: pending.count) else {
+                    closeHandOff()
+                    return
+                }
+                await receiverPause(.backoff(delay))
+            }
+        }
+    }
+
+    /// Gives leased batches to parked workers, oldest parked first; the rest wait in `ready`.
+    private func hand(_ batches: [[Lease]]) {
+        var resumes: [(CheckedContinuation<[Lease]?, Never>, [Lease])] = []
+        state.withLock { state in
+            for batch in batches {
+                if state.handOff.parked.isEmpty {
+                    state.handOff.ready.append(batch)
+                } else {
+                    let worker = state.handOff.parked.removeFirst()
+                    // Busy from now on, so the host is not seen quiet before the worker runs.
+                    state.workers[worker.workerID]?.idle = false
+                    state.workers[worker.workerID]?.wakeAt = nil
+                    resumes.append((worker.continuation, batch))
+                }
+            }
+        }
+        for (continuation, batch) in resumes { continuation.resume(returning: batch) }
+    }
+
+    /// Takes the batches no worker took, as hand-backs (their receives given back).
+    private func takeReadyBack() async -> [SettlementPlanner.Planned] {
+        let ready = state.withLock { state in
+            let ready = state.handOff.ready
+            state.handOff.ready = []
+            return ready
+        }
+        let leases = ready.flatMap { $0 }
+        await releaseDependencies(leases.count)
+        return leases.map(planner.handBack)
+    }
+
+    /// Everything the receiver still owes the store at a hard stop.
+    private func takeEverythingBack() async -> [SettlementPlanner.Planned] {
+        let handed = state.withLock { state in
+            let handed = state.handOff.finished
+            state.handOff.finished = []
+            return handed
+        }
+        closeHandOff()
+        return handed + (await takeReadyBack())
+    }
+
+    /// After a fatal store error or a hard stop: parked workers exit.
+    private func closeHandOff() {
+        let parked = state.withLock { state in
+            state.stopping = true
+            let parked = state.handOff.parked
+            state.handOff.parked = []
+            return parked
+        }
+        for worker in parked { worker.continuation.resume(returning: nil) }
+    }
+
+    /// Waits as `cause` says; work handed over by workers cuts a `.messages` or `.work` wait short.
+    private func receiverPause(_ cause: ReceiverWait) async {
+        if case .work = cause {
+            await receiverPark()
+            return
+        }
+        let store = environment.store
+        let clock = environment.clock
+        let queueName = queue.name
+        let now = clock.now()
+        let deadline: Date
+        switch cause {
+        case .messages: deadline = now.adding(environment.idlePollInterval)
+        case .work: return
+        case .backoff(let delay): deadline = now.adding(delay)
+        case .dependency(let admission):
+            let poll = now.adding(environment.idlePollInterval)
+            deadline = admission.wakeAt.map { min(max($0, now), poll) } ?? poll
+        }
+        let gates = dependencyGates
+        let task = Task(executorPreference: environment.taskExecutor) {
+            switch cause {
+            case .messages: await store.waitForMessages(on: queueName, until: deadline)
+            case .work: break
+            case .backoff(let delay): await clock.pause(for: delay)
+            case .dependency(let admission):
+                await gates.waitForChange(until: deadline, clock: clock, generations: admission.generations)
+            }
+        }
+        let proceed = state.withLock { state in
+            let interruptible: Bool
+            if case .backoff = cause { interruptible = false } else { interruptible = true }
+            if state.stopping, !interruptible { return false }
+            if interruptible, state.handOff.receiverKicked { return false }
+            state.handOff.receiverWait = task
+            state.handOff.receiverWaitIsInterruptible = interruptible
+            state.handOff.receiverIdleUntil = deadline
+            return true
+        }
+        if !proceed { task.cancel() }
+        environment.activity.notify(Self.activityKey)
+        await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+        state.withLock { state in
+            state.handOff.receiverWait = nil
+            state.handOff.receiverIdleUntil = nil
+        }
+    }
+
+    /// Parks the receiver, with no task and no timer, until a worker hands it work, a
+    /// worker parks, the pool changes or the runner stops.
+    private func receiverPark() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let parked = state.withLock { state in
+                    guard !state.handOff.receiverKicked, !Task.isCancelled else { return false }
+                    state.handOff.receiverParked = continuation
+                    state.handOff.receiverIdleUntil = .distantFuture
+                    return true
+                }
+                if parked {
+                    environment.activity.notify(Self.activityKey)
+                } else {
+                    continuation.resume()
+                }
+            }
+        } onCancel: {
+            state.withLock { state -> CheckedContinuation<Void, Never>? in
+                let parked = state.handOff.receiverParked
+                state.handOff.receiverParked = nil
+                return parked
+            }?.resume()
+        }
+        state.withLock { $0.handOff.receiverIdleUntil = nil }
+    }
+
+    /// Wakes the receiver: there is work for it (or a stop).
+    func kickReceiver() {
+        state.withLock { $0.handOff.kickReceiver() }?.fire()
+    }
+
+    /// Hands a finished batch's settlements to the receiver.
+    func handOver(_ planned: [SettlementPlanner.Planned]) {
+        guard !planned.isEmpty else { return }
+        let wait = state.withLock { state in
+            state.handOff.finished += planned
+            return state.handOff.kickReceiver()
+        }
+        wait?.fire()
+    }
+
+    /// The next batch for `workerID`: a ready one, or the one the receiver leases for it
+    /// while it waits parked. Nil when the worker should exit (retired, stopping).
+    func nextBatch(_ workerID: Int) async -> [Lease]? {
+        enum Take {
+            case batch([Lease])
+            case exit
+            case park
+        }
+        let take: Take = state.withLock { state in
+            if state.stopping || state.workers[workerID]?.retiring != false { return .exit }
+            if let batch = state.handOff.ready.first {
+                state.handOff.ready.removeFirst()
+                return .batch(batch)
+            }
+            return .park
+        }
+        switch take {
+        case .batch(let batch):
+            return batch
+        case .exit: return nil
+        case .park: break
+        }
+        let batch: [Lease]? = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<[Lease]?, Never>) in
+                let outcome: (wait: ReceiverWake?, resume: [Lease]??) = state.withLock { state in
+                    if state.stopping || state.workers[workerID]?.retiring != false || Task.isCancelled {
+                        return (nil, .some(nil))
+                    }
+                    if let batch = state.handOff.ready.first {
+                        state.handOff.ready.removeFirst()
+                        return (nil, .some(batch))
+                    }
+                    state.handOff.parked.append(BatchHandOff.Parked(workerID: workerID, continuation: continuation))
+                    state.workers[workerID]?.idle = true
+                    state.workers[workerID]?.wakeAt = .distantFuture
+                    return (state.handOff.kickReceiver(), nil)
+                }
+                if let resume = outcome.resume {
+                    continuation.resume(returning: resume)
+                } else {
+                    outcome.wait?.fire()
+                    environment.activity.notify(Self.activityKey)
+                }
+            }
+        } onCancel: {
+            state.withLock { $0.handOff.unpark(workerID) }?.resume(returning: nil)
+        }
+        state.withLock { state in
+            state.workers[workerID]?.idle = false
+            state.workers[workerID]?.wakeAt = nil
+        }
+        return batch
+    }
+
+    /// Resumes `workerID` with nil if it is parked: it exits.
+    func releaseParked(_ workerID: Int) {
+        state.withLock { $0.handOff.unpark(workerID) }?.resume(returning: nil)
+    }
+}
