@@ -29,9 +29,16 @@ struct BatchHandOff {
     /// Whether the receiver is waiting with nothing to do, and until when at the latest.
     var receiverIdleUntil: Date?
 
-    /// How many leases the parked workers want, less what is already leased for them.
-    func wanted(batchSize: Int) -> Int {
-        max(0, parked.count * batchSize - ready.reduce(0) { $0 + $1.count })
+    /// How long the last batch took in its handler, on the clock's monotonic reading:
+    /// prefetching stops when batches are slow next to the visibility timeout.
+    var lastBatchDuration: Duration = .zero
+
+    /// How many leases to take in the next step: a batch for every parked worker, and,
+    /// with `prefetchFor` workers, one batch ready ahead for each of them (Azure's
+    /// prefetch), less what is already leased and waiting.
+    func wanted(batchSize: Int, prefetchFor workers: Int) -> Int {
+        let readyCount = ready.reduce(0) { $0 + $1.count }
+        return max(0, max(parked.count, workers) * batchSize - readyCount)
     }
 
     /// Removes and returns what wakes the receiver so that it looks again, or remembers

@@ -6,6 +6,9 @@ import Foundation
 /// and PostgreSQL). Workers never receive on their own, so an idle host waits on one
 /// wake-up per function instead of one per worker.
 extension FunctionRunner {
+    /// The most leases one receiver step takes.
+    static let maximumStep = 1_000
+
     /// What the receiver waits for when it has nothing to do now.
     private enum ReceiverWait {
         /// Work from workers (a parked worker, finished settlements, a stop), or a message
@@ -30,6 +33,9 @@ extension FunctionRunner {
             environment.activity.notify(Self.activityKey)
         }
         let batchSize = function.trigger.batchSize
+        // A prefetched batch waits about one batch's time before a worker takes it: prefetch
+        // only while that is small next to the visibility timeout (renewal starts at half).
+        let prefetchLimit = queue.visibilityTimeout / 10
         var pending: [SettlementPlanner.Planned] = []
         var storeBackoff = Backoff.store
         while true {
@@ -41,8 +47,10 @@ extension FunctionRunner {
                 let handed = state.handOff.finished
                 state.handOff.finished = []
                 state.handOff.receiverKicked = false
-                let wanted = state.stopping ? 0 : state.handOff.wanted(batchSize: batchSize)
-                return (handed, wanted, state.stopping, state.workers.values.count { !$0.retiring })
+                let active = state.workers.values.count { !$0.retiring }
+                let prefetch = state.handOff.lastBatchDuration < prefetchLimit ? active : 0
+                let wanted = state.stopping ? 0 : min(Self.maximumStep, state.handOff.wanted(batchSize: batchSize, prefetchFor: prefetch))
+                return (handed, wanted, state.stopping, active)
             }
             pending += handed
             // Batches leased for workers that have gone (stopping, retired) go back at once.
@@ -234,7 +242,7 @@ extension FunctionRunner {
     /// while it waits parked. Nil when the worker should exit (retired, stopping).
     func nextBatch(_ workerID: Int) async -> [Lease]? {
         enum Take {
-            case batch([Lease])
+            case batch([Lease], ReceiverWake?)
             case exit
             case park
         }
@@ -242,12 +250,14 @@ extension FunctionRunner {
             if state.stopping || state.workers[workerID]?.retiring != false { return .exit }
             if let batch = state.handOff.ready.first {
                 state.handOff.ready.removeFirst()
-                return .batch(batch)
+                // The last prefetched batch gone: the receiver leases more while this one runs.
+                return .batch(batch, state.handOff.ready.isEmpty ? state.handOff.kickReceiver() : nil)
             }
             return .park
         }
         switch take {
-        case .batch(let batch):
+        case .batch(let batch, let wake):
+            wake?.fire()
             return batch
         case .exit: return nil
         case .park: break

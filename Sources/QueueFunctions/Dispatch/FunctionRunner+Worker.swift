@@ -34,7 +34,10 @@ extension FunctionRunner {
                 await releaseDependencies(gathered.count)
                 break
             }
+            let started = environment.clock.uptime()
             let planned = await process(batch, invoker: invoker, decoder: decoder)
+            let took = environment.clock.uptime() - started
+            state.withLock { $0.handOff.lastBatchDuration = took }
             // Dependency hook: the batch's permits go back and its outcome feeds the breaker.
             await finishDependencies(gathered.count, planned)
             if planned.contains(where: { !$0.outbox.isEmpty }) {
