@@ -48,7 +48,8 @@ extension FunctionRunner {
                 state.handOff.finished = []
                 state.handOff.receiverKicked = false
                 let active = state.workers.values.count { !$0.retiring }
-                let prefetch = state.handOff.lastBatchDuration < prefetchLimit ? active : 0
+                let prefetch = prefetches && state.handOff.lastBatchDuration < prefetchLimit
+                    ? state.workers.values.count { $0.started && !$0.retiring } : 0
                 let wanted = state.stopping ? 0 : min(Self.maximumStep, state.handOff.wanted(batchSize: batchSize, prefetchFor: prefetch))
                 return (handed, wanted, state.stopping, active)
             }
@@ -76,7 +77,10 @@ extension FunctionRunner {
                 if !answer.leases.isEmpty {
                     hand(answer.leases.batches(of: batchSize))
                 } else if admission.granted > 0 {
-                    await receiverPause(.messages)
+                    // Nothing visible. With no worker waiting the lease was a prefetch only:
+                    // wait for a worker instead of watching the queue.
+                    let waiting = state.withLock { !$0.handOff.parked.isEmpty }
+                    await receiverPause(waiting ? .messages : .work)
                 }
             } catch {
                 await dependencyGates.received(0, of: admission)

@@ -23,6 +23,7 @@ extension FunctionRunner {
             environment.activity.notify(Self.activityKey)
         }
         guard let invoker = await startHandler(workerID) else { return }
+        state.withLock { $0.workers[workerID]?.started = true }
         metrics.update { $0.workers += 1 }
         defer { metrics.update { $0.workers -= 1 } }
         let decoder = entry.coding.makeDecoder()

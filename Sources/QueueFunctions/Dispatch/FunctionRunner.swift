@@ -54,6 +54,8 @@ public final class FunctionRunner: Sendable {
 
     struct WorkerSlot {
         var retiring = false
+        /// Its handler is made (the cold start is over): the receiver prefetches for it.
+        var started = false
         /// Waiting for messages or for the clock, not holding a batch in a handler.
         var idle = false
         /// When the current wait ends at the latest.
@@ -90,6 +92,10 @@ public final class FunctionRunner: Sendable {
     let storeKeepsOutbox: Bool
     /// The gates of the dependencies the function uses (empty: receive freely).
     package let dependencyGates: DependencyGateSet
+    /// Whether the receiver leases a batch ahead for each running worker. Only where
+    /// nothing else decides when a message is leased: the native profile (the platforms
+    /// fetch as their own listeners do), no batching window, no dependency gates.
+    let prefetches: Bool
     private let spawns: AsyncStream<Int>
     private let spawnContinuation: AsyncStream<Int>.Continuation
 
@@ -121,6 +127,8 @@ public final class FunctionRunner: Sendable {
         self.deadlines = DeadlineScheduler(clock: environment.clock)
         self.storeKeepsOutbox = environment.store is any TransactionalOutboxStore
         self.dependencyGates = environment.dependencies.set(for: function.dependencies)
+        self.prefetches = function.profile.isNative && function.trigger.batchingWindow == .zero
+            && dependencyGates.isEmpty
         (spawns, spawnContinuation) = AsyncStream.makeStream(of: Int.self)
     }
 

@@ -51,6 +51,8 @@ public struct PlatformProfile: Sendable, Hashable, CustomStringConvertible {
     /// The name as written in a manifest.
     public var description: String { name }
 
+    /// Whether this is the runtime's own profile (no platform's trigger rules).
+    package var isNative: Bool { platform == .native }
     /// Whether this is AWS Lambda with SQS.
     package var isLambda: Bool { platform == .awsLambdaSQS }
     /// Whether this is the Azure Storage Queue trigger.
