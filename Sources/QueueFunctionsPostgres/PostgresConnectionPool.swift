@@ -28,7 +28,8 @@ final class PostgresConnectionPool: Sendable {
     private let state = Mutex(State())
     private let wakeUp = DispatchSemaphore(value: 0)
     private let target: PostgresTarget
-    private let size: Int
+    /// How many connections the pool keeps.
+    let size: Int
     private let backends: PostgresBackends
 
     private init(target: PostgresTarget, size: Int, backends: PostgresBackends) {

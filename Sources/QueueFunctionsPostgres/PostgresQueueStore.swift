@@ -23,6 +23,10 @@ public final class PostgresQueueStore: QueueStore {
     /// The server's URL without its password.
     public let location: String
     private let pool: PostgresConnectionPool
+
+    /// One receive step per connection in flight: a function's receiver keeps as many
+    /// as the pool has connections.
+    public var receiveLanes: Int { pool.size }
     private let listener: PostgresListener
     private let hostClock: (any HostClock)?
     let signal: QueueSignal

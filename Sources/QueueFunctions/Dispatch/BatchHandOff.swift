@@ -17,17 +17,11 @@ struct BatchHandOff {
     var parked: [Parked] = []
     /// Settlements handed over by workers, applied with the receiver's next store step.
     var finished: [SettlementPlanner.Planned] = []
-    /// The receiver's current wait on the store or the clock, cancelled when there is
-    /// something for it to do.
-    var receiverWait: Task<Void, Never>?
-    /// The receiver parked with nothing to do until a worker hands it work (no task, no timer).
-    var receiverParked: CheckedContinuation<Void, Never>?
-    /// Whether the receiver's wait may be cut short by work (false during a store backoff).
-    var receiverWaitIsInterruptible = false
-    /// Set when work arrived while the receiver was not waiting, so its next wait returns at once.
-    var receiverKicked = false
-    /// Whether the receiver is waiting with nothing to do, and until when at the latest.
-    var receiverIdleUntil: Date?
+    /// The receiver's lanes: each runs one store step at a time, so a store that runs
+    /// steps side by side (PostgreSQL's connections) has several in flight.
+    var lanes: [ReceiverLane]
+    /// Leases asked for by steps in flight, not yet handed out.
+    var requested = 0
 
     /// How long the last batch took in its handler, on the clock's monotonic reading:
     /// prefetching stops when batches are slow next to the visibility timeout.
@@ -35,29 +29,47 @@ struct BatchHandOff {
 
     /// How many leases to take in the next step: a batch for every parked worker, and,
     /// with `prefetchFor` workers, one batch ready ahead for each of them (Azure's
-    /// prefetch), less what is already leased and waiting.
+    /// prefetch), less what is already leased and waiting or asked for by steps in flight.
     func wanted(batchSize: Int, prefetchFor workers: Int) -> Int {
         let readyCount = ready.reduce(0) { $0 + $1.count }
-        return max(0, max(parked.count, workers) * batchSize - readyCount)
+        return max(0, max(parked.count, workers) * batchSize - readyCount - requested)
     }
 
-    /// Removes and returns what wakes the receiver so that it looks again, or remembers
-    /// the kick when it is not waiting (or waiting out a store backoff).
+    /// A hand-off for a receiver of `lanes` lanes.
+    init(lanes: Int) {
+        self.lanes = Array(repeating: ReceiverLane(), count: max(1, lanes))
+    }
+
+    /// Removes and returns what wakes one waiting lane so that it looks again, or, when
+    /// none waits (all busy, or waiting out a store backoff), remembers the kick in every
+    /// lane so that its next wait returns at once.
     mutating func kickReceiver() -> ReceiverWake? {
-        if let parked = receiverParked {
-            receiverParked = nil
-            receiverIdleUntil = nil
-            return ReceiverWake(continuation: parked)
+        for index in lanes.indices {
+            if let parked = lanes[index].parked {
+                lanes[index].parked = nil
+                lanes[index].idleUntil = nil
+                return ReceiverWake(continuation: parked)
+            }
         }
-        guard let wait = receiverWait, receiverWaitIsInterruptible else {
-            // During a store backoff the receiver stays idle until its deadline: what was
-            // handed over waits for it (nothing happens before the clock moves).
-            receiverKicked = true
-            return nil
+        for index in lanes.indices {
+            if let wait = lanes[index].wait, lanes[index].waitIsInterruptible {
+                lanes[index].wait = nil
+                lanes[index].idleUntil = nil
+                return ReceiverWake(task: wait)
+            }
         }
-        receiverWait = nil
-        receiverIdleUntil = nil
-        return ReceiverWake(task: wait)
+        // During a store backoff a lane stays idle until its deadline: what was handed
+        // over waits for it (nothing happens before the clock moves).
+        for index in lanes.indices { lanes[index].kicked = true }
+        return nil
+    }
+
+    /// Whether every lane waits with nothing to do until after `now`; a lane that is not
+    /// waiting counts as idle only when no worker is left and nothing was handed over.
+    func lanesIdle(now: Date, workersLeft: Bool) -> Bool {
+        lanes.allSatisfy { lane in
+            lane.idleUntil.map { $0 > now } ?? (!workersLeft && finished.isEmpty)
+        }
     }
 
     /// Takes the continuation of `workerID` if it is parked.
@@ -73,6 +85,23 @@ extension Array where Element == Lease {
         guard size > 0, count > size else { return isEmpty ? [] : [self] }
         return stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
+}
+
+/// One lane of a function's receiver: its wait, and whether work arrived while it was busy.
+struct ReceiverLane {
+    /// The lane's current wait on the store or the clock, cancelled when there is
+    /// something for it to do.
+    var wait: Task<Void, Never>?
+    /// The lane parked with nothing to do until a worker hands it work (no task, no timer).
+    var parked: CheckedContinuation<Void, Never>?
+    /// Whether the wait may be cut short by work (false during a store backoff).
+    var waitIsInterruptible = false
+    /// Set when work arrived while the lane was not waiting, so its next wait returns at once.
+    var kicked = false
+    /// Whether the lane is waiting with nothing to do, and until when at the latest.
+    var idleUntil: Date?
+    /// Whether the lane's loop runs.
+    var running = false
 }
 
 /// What wakes a waiting receiver: its wait task to cancel, or its parked continuation.

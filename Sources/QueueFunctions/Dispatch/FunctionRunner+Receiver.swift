@@ -6,8 +6,9 @@ import Foundation
 /// and PostgreSQL). Workers never receive on their own, so an idle host waits on one
 /// wake-up per function instead of one per worker.
 extension FunctionRunner {
+
     /// The most leases one receiver step takes.
-    static let maximumStep = 1_000
+    static let stepLimit = 1_000
 
     /// What the receiver waits for when it has nothing to do now.
     private enum ReceiverWait {
@@ -26,10 +27,10 @@ extension FunctionRunner {
     /// Runs until the runner stops and every worker has exited, then hands back what is
     /// left. Store failures back off on the clock, keeping finished settlements until they
     /// apply or their leases lapse; a fatal store error stops the host.
-    func receiverLoop() async {
-        state.withLock { $0.receiverRunning = true }
+    func receiverLoop(lane: Int) async {
+        state.withLock { $0.handOff.lanes[lane].running = true }
         defer {
-            state.withLock { $0.receiverRunning = false }
+            state.withLock { $0.handOff.lanes[lane].running = false }
             environment.activity.notify(Self.activityKey)
         }
         let batchSize = function.trigger.batchSize
@@ -46,11 +47,16 @@ extension FunctionRunner {
             let (handed, wanted, stopping, active) = state.withLock { state -> ([SettlementPlanner.Planned], Int, Bool, Int) in
                 let handed = state.handOff.finished
                 state.handOff.finished = []
-                state.handOff.receiverKicked = false
+                state.handOff.lanes[lane].kicked = false
                 let active = state.workers.values.count { !$0.retiring }
                 let prefetch = prefetches && state.handOff.lastBatchDuration < prefetchLimit
                     ? state.workers.values.count { $0.started && !$0.retiring } : 0
-                let wanted = state.stopping ? 0 : min(Self.maximumStep, state.handOff.wanted(batchSize: batchSize, prefetchFor: prefetch))
+                // With several lanes a step takes its share, so that the others have work too.
+                let lanes = state.handOff.lanes.count
+                let share = max(batchSize, (max(state.handOff.parked.count, prefetch) * batchSize + lanes - 1) / lanes)
+                let wanted = state.stopping ? 0 : min(Self.stepLimit, share, state.handOff.wanted(batchSize: batchSize, prefetchFor: prefetch))
+                // Asked for now: other lanes lease only the rest.
+                state.handOff.requested += wanted
                 return (handed, wanted, state.stopping, active)
             }
             pending += handed
@@ -58,14 +64,15 @@ extension FunctionRunner {
             if stopping || active == 0 { pending += await takeReadyBack() }
             if pending.isEmpty, wanted == 0 {
                 if stopping, state.withLock({ $0.workers.isEmpty }) { return }
-                await receiverPause(.work)
+                await receiverPause(.work, lane: lane)
                 continue
             }
             pending = await sendPoisonCopies(pending)
             // Dependency hook: receive only what the function's dependencies admit now.
             let admission = wanted > 0 ? await admitMessages(wanted: wanted) : DependencyGateSet.Admission(granted: 0)
             if wanted > 0, admission.granted == 0, pending.isEmpty {
-                await receiverPause(.dependency(admission))
+                state.withLock { $0.handOff.requested -= wanted }
+                await receiverPause(.dependency(admission), lane: lane)
                 continue
             }
             do {
@@ -75,14 +82,18 @@ extension FunctionRunner {
                 pending = []
                 storeRecovered(&storeBackoff)
                 if !answer.leases.isEmpty {
-                    hand(answer.leases.batches(of: batchSize))
-                } else if admission.granted > 0 {
+                    hand(answer.leases.batches(of: batchSize), requested: wanted)
+                } else {
                     // Nothing visible. With no worker waiting the lease was a prefetch only:
                     // wait for a worker instead of watching the queue.
-                    let waiting = state.withLock { !$0.handOff.parked.isEmpty }
-                    await receiverPause(waiting ? .messages : .work)
+                    let waiting = state.withLock { state in
+                        state.handOff.requested -= wanted
+                        return !state.handOff.parked.isEmpty
+                    }
+                    if admission.granted > 0 { await receiverPause(waiting ? .messages : .work, lane: lane) }
                 }
             } catch {
+                state.withLock { $0.handOff.requested -= wanted }
                 await dependencyGates.received(0, of: admission)
                 pending = dropLapsed(pending)
                 let action = pending.isEmpty ? "receiving" : "settling and receiving"
@@ -90,15 +101,17 @@ extension FunctionRunner {
                     closeHandOff()
                     return
                 }
-                await receiverPause(.backoff(delay))
+                await receiverPause(.backoff(delay), lane: lane)
             }
         }
     }
 
-    /// Gives leased batches to parked workers, oldest parked first; the rest wait in `ready`.
-    private func hand(_ batches: [[Lease]]) {
+    /// Gives leased batches to parked workers, oldest parked first; the rest wait in
+    /// `ready`. `requested` leases were asked for by the step and are no longer in flight.
+    private func hand(_ batches: [[Lease]], requested: Int) {
         var resumes: [(CheckedContinuation<[Lease]?, Never>, [Lease])] = []
         state.withLock { state in
+            state.handOff.requested -= requested
             for batch in batches {
                 if state.handOff.parked.isEmpty {
                     state.handOff.ready.append(batch)
@@ -149,9 +162,9 @@ extension FunctionRunner {
     }
 
     /// Waits as `cause` says; work handed over by workers cuts a `.messages` or `.work` wait short.
-    private func receiverPause(_ cause: ReceiverWait) async {
+    private func receiverPause(_ cause: ReceiverWait, lane: Int) async {
         if case .work = cause {
-            await receiverPark()
+            await receiverPark(lane: lane)
             return
         }
         let store = environment.store
@@ -181,10 +194,10 @@ extension FunctionRunner {
             let interruptible: Bool
             if case .backoff = cause { interruptible = false } else { interruptible = true }
             if state.stopping, !interruptible { return false }
-            if interruptible, state.handOff.receiverKicked { return false }
-            state.handOff.receiverWait = task
-            state.handOff.receiverWaitIsInterruptible = interruptible
-            state.handOff.receiverIdleUntil = deadline
+            if interruptible, state.handOff.lanes[lane].kicked { return false }
+            state.handOff.lanes[lane].wait = task
+            state.handOff.lanes[lane].waitIsInterruptible = interruptible
+            state.handOff.lanes[lane].idleUntil = deadline
             return true
         }
         if !proceed { task.cancel() }
@@ -195,20 +208,20 @@ extension FunctionRunner {
             task.cancel()
         }
         state.withLock { state in
-            state.handOff.receiverWait = nil
-            state.handOff.receiverIdleUntil = nil
+            state.handOff.lanes[lane].wait = nil
+            state.handOff.lanes[lane].idleUntil = nil
         }
     }
 
     /// Parks the receiver, with no task and no timer, until a worker hands it work, a
     /// worker parks, the pool changes or the runner stops.
-    private func receiverPark() async {
+    private func receiverPark(lane: Int) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let parked = state.withLock { state in
-                    guard !state.handOff.receiverKicked, !Task.isCancelled else { return false }
-                    state.handOff.receiverParked = continuation
-                    state.handOff.receiverIdleUntil = .distantFuture
+                    guard !state.handOff.lanes[lane].kicked, !Task.isCancelled else { return false }
+                    state.handOff.lanes[lane].parked = continuation
+                    state.handOff.lanes[lane].idleUntil = .distantFuture
                     return true
                 }
                 if parked {
@@ -219,12 +232,12 @@ extension FunctionRunner {
             }
         } onCancel: {
             state.withLock { state -> CheckedContinuation<Void, Never>? in
-                let parked = state.handOff.receiverParked
-                state.handOff.receiverParked = nil
+                let parked = state.handOff.lanes[lane].parked
+                state.handOff.lanes[lane].parked = nil
                 return parked
             }?.resume()
         }
-        state.withLock { $0.handOff.receiverIdleUntil = nil }
+        state.withLock { $0.handOff.lanes[lane].idleUntil = nil }
     }
 
     /// Wakes the receiver: there is work for it (or a stop).

@@ -68,10 +68,7 @@ public final class FunctionRunner: Sendable {
         var nextWorkerID = 0
         var stopping = false
         /// Batches and settlements passing between the receiver and the workers.
-        var handOff = BatchHandOff()
-        /// Whether the receiver task runs (it outlives the workers at a stop, to apply
-        /// their last settlements).
-        var receiverRunning = false
+        var handOff: BatchHandOff
     }
 
     /// The function's configuration.
@@ -85,7 +82,7 @@ public final class FunctionRunner: Sendable {
     let environment: Environment
     let planner: SettlementPlanner
     let logger: QueueLogger
-    let state = Mutex(State())
+    let state: Mutex<State>
     /// Fires invocation timeouts.
     let deadlines: DeadlineScheduler
     /// Whether the store commits a handler's sends with its batch (looked up once, not per batch).
@@ -130,6 +127,7 @@ public final class FunctionRunner: Sendable {
         self.prefetches = function.profile.isNative && function.trigger.batchingWindow == .zero
             && dependencyGates.isEmpty
         (spawns, spawnContinuation) = AsyncStream.makeStream(of: Int.self)
+        self.state = Mutex(State(handOff: BatchHandOff(lanes: environment.store.receiveLanes)))
     }
 
     /// Runs the pool until ``stop()`` is called and every worker has exited.
@@ -139,7 +137,10 @@ public final class FunctionRunner: Sendable {
         await withTaskGroup(of: Void.self) { services in
             services.addTask { await self.deadlines.run() }
             await withDiscardingTaskGroup { workers in
-                workers.addTask { await self.receiverLoop() }
+                let lanes = state.withLock { $0.handOff.lanes.count }
+                for lane in 0..<lanes {
+                    workers.addTask { await self.receiverLoop(lane: lane) }
+                }
                 for await workerID in spawns {
                     workers.addTask { await self.workerLoop(workerID) }
                 }
@@ -204,10 +205,12 @@ public final class FunctionRunner: Sendable {
     }
 
     /// Worker tasks alive now (including ones finishing their last batch). While the
-    /// runner stops, its receiver counts as one until it has applied the workers' last
-    /// settlements, so 0 means everything handled is settled.
+    /// runner stops, each lane of its receiver counts as one until it has applied the
+    /// workers' last settlements, so 0 means everything handled is settled.
     public var workerCount: Int {
-        state.withLock { $0.workers.count + ($0.stopping && $0.receiverRunning ? 1 : 0) }
+        state.withLock { state in
+            state.workers.count + (state.stopping ? state.handOff.lanes.count(where: \.running) : 0)
+        }
     }
 
     /// Worker tasks not asked to retire.
@@ -222,7 +225,7 @@ public final class FunctionRunner: Sendable {
         return state.withLock { state in
             // Settlements handed over while the receiver waits out a store backoff wait with it.
             let receiverIdle = state.handOff.ready.isEmpty
-                && (state.handOff.receiverIdleUntil.map { $0 > now } ?? (state.workers.isEmpty && state.handOff.finished.isEmpty))
+                && state.handOff.lanesIdle(now: now, workersLeft: !state.workers.isEmpty)
             return receiverIdle && state.workers.values.allSatisfy { slot in
                 guard slot.idle, let wakeAt = slot.wakeAt else { return false }
                 return wakeAt > now

@@ -69,9 +69,17 @@ public protocol QueueStore: Sendable {
 
     /// Releases the engine's resources. Later calls fail.
     func close() async
+
+    /// How many receive steps (``settleAndReceive(_:from:maxCount:visibilityTimeout:)``)
+    /// a function's receiver keeps in flight at once: 1 (the default) for an engine that
+    /// runs one step at a time; an engine with a pool of connections answers its size.
+    var receiveLanes: Int { get }
 }
 
 extension QueueStore {
+    /// One step at a time.
+    public var receiveLanes: Int { 1 }
+
     /// Settles, then receives: two steps.
     public func settleAndReceive(
         _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration

@@ -89,6 +89,9 @@ public struct FaultyStore: QueueStore {
     public func close() async {
         await injector.close()
     }
+
+    /// The wrapped store's lanes.
+    public var receiveLanes: Int { injector.receiveLanes }
 }
 
 extension FaultyStore: TransactionalOutboxStore {

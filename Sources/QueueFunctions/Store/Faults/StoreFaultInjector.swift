@@ -96,6 +96,8 @@ package struct StoreFaultInjector: QueueStore {
         await base.close()
     }
 
+    package var receiveLanes: Int { base.receiveLanes }
+
     /// Waits out injected latency, then throws the injected failure, if any.
     func admit(_ operation: StoreOperations, queue: String?) async throws {
         let faults = controller.callFaults(operation, queue: queue)
