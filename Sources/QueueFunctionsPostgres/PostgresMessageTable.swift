@@ -143,29 +143,36 @@ struct PostgresMessageTable {
     /// at the back of the receive order, earliest due first. Rows another transaction
     /// holds are skipped: that transaction is settling or promoting them.
     func promoteDue(_ queue: Int64) throws {
-        try connection.execute("""
-            UPDATE qf_messages AS m SET state = 0, pos = due.new_pos
-            FROM (SELECT id, nextval('qf_order') AS new_pos FROM (
-                    SELECT id FROM qf_messages
-                    WHERE queue_id = $1 AND state IN (1, 2) AND pos <= qf_now($2)
-                    ORDER BY pos, arrival FOR UPDATE SKIP LOCKED) AS ordered) AS due
-            WHERE m.id = due.id
-            """, [.int(queue), now], doing: "making due messages visible")
+        try connection.execute(Self.promoteDueSQL, [.int(queue), now], doing: "making due messages visible")
     }
+
+    /// Promotes what is due, as ``promoteDue(_:)``, and answers in the same round trip
+    /// whether `queue` holds messages of FIFO groups (which the receive must pick among).
+    func promoteDueAndCheckGroups(_ queue: Int64) throws -> Bool {
+        try connection.execute("""
+            WITH promoted AS (\(Self.promoteDueSQL) RETURNING 1)
+            SELECT EXISTS (SELECT 1 FROM qf_messages WHERE queue_id = $1 AND group_id IS NOT NULL)
+            """, [.int(queue), now], doing: "making due messages visible").bool(0, 0)
+    }
+
+    private static let promoteDueSQL = """
+        UPDATE qf_messages AS m SET state = 0, pos = due.new_pos
+        FROM (SELECT id, nextval('qf_order') AS new_pos FROM (
+                SELECT id FROM qf_messages
+                WHERE queue_id = $1 AND state IN (1, 2) AND pos <= qf_now($2)
+                ORDER BY pos, arrival FOR UPDATE SKIP LOCKED) AS ordered) AS due
+        WHERE m.id = due.id
+        """
 
     // MARK: - Receiving
 
     /// Leases up to `maxCount` visible messages of `queue`, oldest first, in one statement.
     func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) throws -> [Lease] {
         guard maxCount > 0, let queueID = try queueID(queue) else { return [] }
-        try promoteDue(queueID)
         // A queue without FIFO groups takes the first unlocked visible rows, so receivers
         // on other connections skip each other's rows instead of all contending for the
         // same first few; a queue with groups picks among its groups' heads.
-        let grouped = try connection.execute(
-            "SELECT EXISTS (SELECT 1 FROM qf_messages WHERE queue_id = $1 AND group_id IS NOT NULL)",
-            [.int(queueID)], doing: "receiving from \(queue)"
-        ).bool(0, 0)
+        let grouped = try promoteDueAndCheckGroups(queueID)
         let candidates = grouped
             ? "id IN (\(Self.receivableCandidates(queue: "$3", limit: "$4"))) AND state = 0"
             : "queue_id = $3 AND state = 0 AND group_id IS NULL"
