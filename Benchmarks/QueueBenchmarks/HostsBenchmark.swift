@@ -30,20 +30,26 @@ enum HostsBenchmark {
             }
         }
         var oneHostDrain: Double?
-        for hosts in [1, 2, 3] {
+        // 100 per send call as the e2e suite (and session 3's figures); then 10 per call, as the anchor's producer.
+        // Last, labelled: the database set to synchronous_commit = off (the user's choice, never the store's).
+        let noopCases = [(1, 100, false), (2, 100, false), (3, 100, false), (1, 10, false), (3, 10, false), (1, 100, true), (1, 10, true)]
+        for (hosts, sendBatch, asyncCommit) in noopCases {
             var enqueue = Samples(), drain = Samples(), endToEnd = Samples()
             for _ in 0..<options.runs {
-                let run = try await measure(cluster, mode: .noop, hosts: hosts, workers: noopWorkers, backlog: backlog, sendBatch: 10)
+                let run = try await measure(
+                    cluster, mode: .noop, hosts: hosts, workers: noopWorkers, backlog: backlog, sendBatch: sendBatch,
+                    asyncCommit: asyncCommit
+                )
                 enqueue.values.append(run.enqueue)
                 drain.values.append(run.drain)
                 endToEnd.values.append(run.endToEnd)
             }
             let perHost = endToEnd.median / Double(hosts)
             table.rows.append([
-                "no-op", "\(hosts) × \(noopWorkers)", Format.rate(enqueue), Format.rate(drain), Format.rate(endToEnd),
+                "no-op, sent \(sendBatch) per call" + (asyncCommit ? ", synchronous_commit=off" : ""), "\(hosts) × \(noopWorkers)", Format.rate(enqueue), Format.rate(drain), Format.rate(endToEnd),
                 Format.rate(perHost), anchor.map { String(format: "%.2f× anchor", endToEnd.median / $0) } ?? "-",
             ])
-            progress("  hosts no-op \(hosts) × \(noopWorkers): drain \(Format.rate(drain)), end-to-end \(Format.rate(endToEnd)) msg/s")
+            progress("  hosts no-op \(hosts) × \(noopWorkers), \(sendBatch) per send: drain \(Format.rate(drain)), end-to-end \(Format.rate(endToEnd)) msg/s")
         }
         for hosts in [1, 3] {
             var drain = Samples()
@@ -70,22 +76,25 @@ enum HostsBenchmark {
         ])
         table.notes = [
             "Every host is a process of its own (QueueBenchmarks \(HostsBenchmarkChild.command)) with a PostgresQueueStore of 4 connections.",
-            "no-op: \(Format.grouped(backlog)) messages sent 10 per send call (one transaction each, as the anchor's producer), "
-                + "then the hosts are told to start; end-to-end = messages / (enqueue time + drain time), as the anchor counts it.",
+            "no-op: \(Format.grouped(backlog)) messages sent 100 per send call (as the e2e suite) or 10 (one transaction each, "
+                + "as the anchor's producer), then the hosts are told to start; end-to-end = messages / (enqueue time + drain time), "
+                + "as the anchor counts it.",
             "20 ms per batch: the handler sleeps 20 ms once per batch of 10 (an I/O-bound handler); drain of a "
                 + "\(Format.grouped(backlog)) backlog; ratio against one host.",
             "send → start: one message per send call, paced at 1,000/s, to 3 idle hosts; latency from just before "
                 + "the send to the handler's start, in whichever host got it.",
-            "The server runs with PostgreSQL's default settings (synchronous_commit on), as the anchor's does.",
+            "The server runs with PostgreSQL's default settings (synchronous_commit on), as the anchor's does; the rows marked "
+                + "synchronous_commit=off set it on their database (ALTER DATABASE), a user's choice the store never makes.",
         ]
         return table
     }
 
     /// One drain: a fresh database, `hosts` processes, the backlog, and the clock until it is gone.
     static func measure(
-        _ cluster: BenchPostgresCluster, mode: HostsBenchmarkChild.Mode, hosts: Int, workers: Int, backlog: Int, sendBatch: Int
+        _ cluster: BenchPostgresCluster, mode: HostsBenchmarkChild.Mode, hosts: Int, workers: Int, backlog: Int, sendBatch: Int,
+        asyncCommit: Bool = false
     ) async throws -> (enqueue: Double, drain: Double, endToEnd: Double) {
-        try await withDatabase(cluster) { url, store in
+        try await withDatabase(cluster, asyncCommit: asyncCommit) { url, store in
             let children = try await HostProcesses.launch(count: hosts, url: url, mode: mode, workers: workers)
             do {
                 let enqueueSeconds = try await fill(store, count: backlog, batch: sendBatch)
@@ -138,11 +147,15 @@ enum HostsBenchmark {
     }
 
     /// Runs `body` with a fresh database on `cluster` and a store of this process on it.
+    /// `asyncCommit` sets the database to `synchronous_commit = off` before anyone connects.
     private static func withDatabase<T: Sendable>(
-        _ cluster: BenchPostgresCluster, _ body: (String, PostgresQueueStore) async throws -> T
+        _ cluster: BenchPostgresCluster, asyncCommit: Bool = false, _ body: (String, PostgresQueueStore) async throws -> T
     ) async throws -> T {
         let name = "qf_hosts_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         try await PostgresBenchDatabase.run("CREATE DATABASE \(name)", adminURL: cluster.adminURL)
+        if asyncCommit {
+            try await PostgresBenchDatabase.run("ALTER DATABASE \(name) SET synchronous_commit = off", adminURL: cluster.adminURL)
+        }
         let url = PostgresBenchDatabase.url(cluster.adminURL, database: name)
         let store = try await PostgresQueueStore(url: url, options: .init(connections: 2))
         do {

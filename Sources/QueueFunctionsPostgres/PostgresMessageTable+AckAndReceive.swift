@@ -7,8 +7,9 @@ extension PostgresMessageTable {
     /// Deletes the messages of the current tokens among `tokens`, promotes the due messages
     /// of `queue` and leases up to `maxCount` of them.
     ///
-    /// The first statement acks, promotes and checks for FIFO groups at once; a message
-    /// being acked is left out of the promotion (one statement may not change a row twice).
+    /// The first statement acks, promotes and checks for FIFO groups at once; the messages
+    /// it deletes are left out of the promotion (one statement may not change a row twice),
+    /// so a lapsed lease that is acked is deleted, as on the other engines.
     ///
     /// - Returns: One result per token (a token given twice is applied once, then stale),
     ///   the FIFO groups whose head an ack removed (by queue, for the caller to notify) and the leases;
@@ -27,7 +28,8 @@ extension PostgresMessageTable {
                 UPDATE qf_messages AS m SET state = 0, pos = due.new_pos
                 FROM (SELECT id, nextval('qf_order') AS new_pos FROM (
                         SELECT id FROM qf_messages
-                        WHERE queue_id = $1 AND state IN (1, 2) AND pos <= qf_now($2) AND id <> ALL ($3::text[])
+                        WHERE queue_id = $1 AND state IN (1, 2) AND pos <= qf_now($2)
+                            AND NOT (state = 2 AND (id, receipt) IN (SELECT * FROM unnest($3::text[], $4::int8[])))
                         ORDER BY pos, arrival FOR UPDATE SKIP LOCKED) AS ordered) AS due
                 WHERE m.id = due.id)
             SELECT a.id, a.receipt, a.group_id, a.queue_id, NULL::bool FROM acked AS a

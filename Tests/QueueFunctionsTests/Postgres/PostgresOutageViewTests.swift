@@ -3,6 +3,7 @@ import Testing
 @testable import QueueFunctions
 @testable import QueueFunctionsGateway
 @testable import QueueFunctionsPostgres
+@testable import QueueFunctionsHost
 
 /// While the database is down, a running host still answers `/api/host` (so the dashboard
 /// can say what is wrong) and `/metrics`, and both show the store as unreachable: since
@@ -55,6 +56,21 @@ struct PostgresOutageViewTests {
         #expect(metrics.value("queuefunctions_store_info", ["location": shown]) == 1, "\(metricsText)")
         #expect((metrics.value("queuefunctions_store_unreachable_since_seconds") ?? 0) >= stoppedAt.timeIntervalSince1970 - 1)
         #expect(!metricsText.contains("s3cret"))
+
+        // `status` on the same URL exits 4 and names the URL, without the password.
+        let directory = try RepositoryPaths.temporaryDirectory("pg-outage-status")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let manifest = directory.appendingPathComponent("functions.json")
+        try Data(#"{"queues": [{"name": "jobs"}], "functions": [{"name": "record-jobs", "handler": "RecordingFunction", "trigger": {"queue": "jobs"}}]}"#.utf8)
+            .write(to: manifest)
+        let captured = CapturedOutput()
+        let code = await QueueFunctionsCommand.run(
+            arguments: ["status", "--manifest", manifest.path, "--store", url],
+            registry: gatewayRegistry(Recorder()), output: captured.output
+        )
+        #expect(code == CommandExitCode.storeUnusable, "\(captured.stdout)\(captured.stderr)")
+        #expect(captured.stderr.contains(shown), "\(captured.stderr)")
+        #expect(!captured.stderr.contains("s3cret"))
 
         await gateway.shutdown()
         host.stop()
