@@ -7,7 +7,7 @@ import QueueFunctionsHost
 struct BenchmarkOptions: Sendable {
     /// The suites a run can select.
     enum Suite: String, Sendable, CaseIterable {
-        case send, e2e, latency, memory, publish, fifo, limits
+        case send, e2e, latency, memory, publish, fifo, limits, hosts
 
         /// What `all` runs: everything but `limits`, which needs the anchors.
         static let standard: [Suite] = [.send, .e2e, .latency, .memory, .publish, .fifo]
@@ -27,15 +27,20 @@ struct BenchmarkOptions: Sendable {
     var fifoGroups = 10
     /// The send modes to run (`sequential`, `concurrent`, `batch`).
     var sendModes = SendBenchmark.modeNames
+    /// `--pg-anchor`: the `hosts` suite runs the PostgreSQL anchor first, in the same run.
+    var postgresAnchor = false
     /// `--anchors DIR`: the folder that holds the anchors for `limits`.
     var anchorsFolder: String?
     /// The arguments as given, to print next to each table.
     var commandLine = ""
 
     static let usage = """
-        usage: QueueBenchmarks [all|send|e2e|latency|memory|publish|fifo|limits] [--engine memory|sqlite|both|postgres]
+        usage: QueueBenchmarks [all|send|e2e|latency|memory|publish|fifo|limits|hosts] [--engine memory|sqlite|both|postgres]
                                [--messages N] [--runs R] [--workers 1,2,4,8] [--handler raw|json|both]
-                               [--send-mode sequential,concurrent,batch] [--fifo-groups N] [--anchors DIR] [--quick] [--markdown]
+                               [--send-mode sequential,concurrent,batch] [--fifo-groups N] [--anchors DIR] [--pg-anchor]
+                               [--quick] [--markdown]
+        hosts runs 1–3 host processes on a private PostgreSQL cluster (or $\(BenchEngine.postgresVariable));
+        --pg-anchor runs the anchor pg-skip-locked.sh first, in the same run.
         limits builds the anchors of ../shared/anchors (or --anchors DIR, or $\(Anchors.folderVariable))
         and prints our figures beside them, ours ÷ limit.
         """
@@ -55,7 +60,7 @@ struct BenchmarkOptions: Sendable {
         while let argument = rest.popFirst() {
             switch argument {
             case "all": options.suites = Suite.standard
-            case "send", "e2e", "latency", "memory", "publish", "fifo", "limits":
+            case "send", "e2e", "latency", "memory", "publish", "fifo", "limits", "hosts":
                 options.suites = [Suite(rawValue: argument)].compactMap { $0 }
             case "--engine":
                 switch try value(argument) {
@@ -86,6 +91,7 @@ struct BenchmarkOptions: Sendable {
                 }
                 options.sendModes = modes
             case "--anchors": options.anchorsFolder = try value(argument)
+            case "--pg-anchor": options.postgresAnchor = true
             case "--quick": options.quick = true
             case "--markdown": options.markdown = true
             case "-h", "--help": throw BenchmarkError(usage)

@@ -15,6 +15,10 @@ func runBenchmarks(_ arguments: [String]) async -> Int32 {
             try await MemoryBenchmark.childMain(Array(arguments.dropFirst()))
             return 0
         }
+        if arguments.first == HostsBenchmarkChild.command {
+            try await HostsBenchmarkChild.main(Array(arguments.dropFirst()))
+            return 0
+        }
         if arguments.first == ProfileRun.command {
             try await ProfileRun.main(Array(arguments.dropFirst()))
             return 0
@@ -32,6 +36,7 @@ func runBenchmarks(_ arguments: [String]) async -> Int32 {
             case .limits: table = try await LimitsBenchmark.run(options)
             case .publish: table = try await PublishBenchmark.run(options)
             case .fifo: table = try await FIFOBenchmark.run(options)
+            case .hosts: table = try await HostsBenchmark.run(options)
             }
             table.notes.append("Load average when the table finished: \(MachineInfo.loadAverage) on \(ProcessInfo.processInfo.activeProcessorCount) cores.")
             print("")

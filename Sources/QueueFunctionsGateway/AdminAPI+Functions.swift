@@ -70,13 +70,19 @@ extension AdminAPI {
 
     /// What the host runs and since when, and every live host of the store.
     func hostInfo() async throws -> HTTPResponse {
-        let registry = host.store as? any HostRegistry
-        let hosts = try await registry?.hosts(seenWithin: HostHeartbeat.liveWindow) ?? []
+        // Answered while the store is down too: the dashboard shows it unreachable, and since when.
+        var hosts: [HostRecord] = []
+        do {
+            hosts = try await (host.store as? any HostRegistry)?.hosts(seenWithin: HostHeartbeat.liveWindow) ?? []
+            if host.store is any HostRegistry { reachability.succeeded() } else { await reachability.probe(host) }
+        } catch {
+            reachability.failed(error, at: host.clock.now())
+        }
         return AdminResponses.json(AdminResponses.Host(
             store: MetricsExposition.storeEngine(host.store), startedAt: startedAt,
             uptimeSeconds: max(0, host.clock.now().timeIntervalSince(startedAt)),
             functions: host.runners.count, queues: host.manifest.queues.count, routes: routes,
-            adminTokenRequired: adminTokenRequired, liveHosts: hosts
+            adminTokenRequired: adminTokenRequired, liveHosts: hosts, storeStatus: reachability.status(of: host)
         ))
     }
 }

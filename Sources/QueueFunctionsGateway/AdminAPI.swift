@@ -48,6 +48,7 @@ struct AdminAPI: Sendable {
     let startedAt: Date
     let adminTokenRequired: Bool
     let routes: [String]
+    let reachability: StoreReachability
 
     /// Answers a request whose path is `/api` or starts with `/api/`.
     func respond(to request: HTTPRequest) async -> HTTPResponse {

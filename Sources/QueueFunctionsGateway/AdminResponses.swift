@@ -199,6 +199,8 @@ enum AdminResponses {
         var adminTokenRequired: Bool
         /// Every host serving the store (from the store's heartbeat registry), this one included.
         var liveHosts: [HostRecord]
+        /// Whether the store answers; where it is; since when and why not.
+        var storeStatus: StoreReachability.Status
     }
 
     /// A JSON response encoding `value` with snake_case keys, sorted, and ISO 8601 dates.

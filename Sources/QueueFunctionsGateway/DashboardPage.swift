@@ -376,7 +376,16 @@ enum DashboardPage {
 
       function handleFailure(error) {
         if (error instanceof NeedsToken) { setStatus("error", "admin token needed"); return; }
-        setStatus("error", "cannot reach the host: " + (error && error.message ? error.message : error));
+        var text = "cannot reach the host: " + (error && error.message ? error.message : error);
+        // The host answers while its store is down: say so, and since when.
+        return api("/api/host").then(function (host) {
+          var store = host.store_status;
+          if (store && !store.reachable) {
+            text = "store unreachable since " + new Date(store.unreachable_since).toLocaleString() +
+              " (" + store.location + "): " + store.error;
+          }
+          setStatus("error", text);
+        }, function () { setStatus("error", text); });
       }
 
       var timer = null;

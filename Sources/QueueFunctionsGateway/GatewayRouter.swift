@@ -12,6 +12,7 @@ struct GatewayRouter: Sendable {
     let admin: AdminAPI
     let startedAt: Date
     let browserGuard: BrowserGuard
+    let reachability: StoreReachability
 
     /// A router for the host's current manifest. After a manifest reload, pass the
     /// previous router as `previous`: its idempotency keys, counters and start time carry over.
@@ -30,9 +31,11 @@ struct GatewayRouter: Sendable {
             counters: previous?.endpoint.counters ?? ProducerCounters(), logger: host.logger.with("component", "gateway")
         )
         startedAt = previous?.startedAt ?? host.clock.now()
+        let reachability = previous?.reachability ?? StoreReachability()
+        self.reachability = reachability
         admin = AdminAPI(host: host, bodyCheck: bodyCheck, history: history, historyInterval: configuration.historyInterval,
                          startedAt: startedAt, adminTokenRequired: configuration.adminToken != nil,
-                         routes: host.manifest.producers.map(\.route))
+                         routes: host.manifest.producers.map(\.route), reachability: reachability)
     }
 
     /// Answers `request`, after ``BrowserGuard`` has checked its `Host` and `Origin`.
@@ -77,7 +80,7 @@ struct GatewayRouter: Sendable {
             guard isRead else { return Self.methodNotAllowed(request, allowed: ["GET", "HEAD"]) }
             if let refusal = auth.refusal(for: request) { return refusal }
             let text = await MetricsExposition.render(host: host, startedAt: startedAt, producers: host.manifest.producers,
-                                                      counters: endpoint.counters)
+                                                      counters: endpoint.counters, reachability: reachability)
             return HTTPResponse(status: 200, headers: ["Content-Type": PrometheusTextWriter.contentType], body: Data(text.utf8))
         }
         if path == "/api" || path.hasPrefix("/api/") {

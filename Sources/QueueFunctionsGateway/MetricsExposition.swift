@@ -11,7 +11,10 @@ import Foundation
 /// and whether the store answered.
 enum MetricsExposition {
     /// Renders every metric of `host`.
-    static func render(host: FunctionHost, startedAt: Date, producers: [ProducerConfig], counters: ProducerCounters) async -> String {
+    static func render(
+        host: FunctionHost, startedAt: Date, producers: [ProducerConfig], counters: ProducerCounters,
+        reachability: StoreReachability = StoreReachability()
+    ) async -> String {
         var out = PrometheusTextWriter()
         let now = host.clock.now()
         var stats: [(String, QueueStats)] = []
@@ -21,10 +24,13 @@ enum MetricsExposition {
                 stats.append((queue.name, try await host.store.stats(for: queue.name)))
             } catch {
                 storeUp = false
+                reachability.failed(error, at: now)
                 host.logger.warning("metrics could not read queue counts", [("queue", queue.name), ("error", "\(error)")])
             }
         }
+        if storeUp { reachability.succeeded() }
         writeHost(&out, host: host, startedAt: startedAt, storeUp: storeUp)
+        writeStore(&out, reachability.status(of: host))
         writeQueues(&out, stats: stats, now: now)
         writeFunctions(&out, runners: host.runners)
         writeProducers(&out, producers: producers, counters: counters)
@@ -51,6 +57,14 @@ enum MetricsExposition {
         for kind in [HostEvent.Kind.scaling, .deadLetter, .failure, .coldStart, .lifecycle, .dependency] {
             out.sample("queuefunctions_events_total", [("kind", kind.rawValue)], host.events.count(of: kind))
         }
+    }
+
+    private static func writeStore(_ out: inout PrometheusTextWriter, _ status: StoreReachability.Status) {
+        out.family("queuefunctions_store_info", .gauge, help: "Where the store is (a URL without its password, or the engine); always 1.")
+        out.sample("queuefunctions_store_info", [("location", status.location)], 1)
+        out.family("queuefunctions_store_unreachable_since_seconds", .gauge,
+                   help: "While the store does not answer: when it stopped, in seconds since 1970; 0 while it answers.")
+        out.sample("queuefunctions_store_unreachable_since_seconds", [], status.unreachableSince?.timeIntervalSince1970 ?? 0)
     }
 
     private static func writeQueues(_ out: inout PrometheusTextWriter, stats: [(String, QueueStats)], now: Date) {

@@ -95,11 +95,42 @@ package final class PostgresConnection {
                 .unavailable, "the connection to the PostgreSQL server at \(target) is closed; it reconnects on the next call"
             )
         }
+        let key = PreparedKey(sql: sql, types: parameters.map(\.typeOID))
+        var name = preparedNames[key]
+        if name == nil, !parameters.isEmpty, preparedNames.count < Self.preparedLimit {
+            // Parse and plan once per connection: the hot statements run thousands of times.
+            let prepared = "qf_\(preparedNames.count)"
+            _ = try check(
+                key.types.withUnsafeBufferPointer { PQprepare(handle, prepared, sql, Int32(parameters.count), $0.baseAddress) },
+                doing: doing
+            )
+            preparedNames[key] = prepared
+            name = prepared
+        }
         let result: OpaquePointer? = withParameters(parameters) { types, values, lengths, formats in
-            PQexecParams(handle, sql, Int32(parameters.count), types, values, lengths, formats, 0)
+            if let name {
+                PQexecPrepared(handle, name, Int32(parameters.count), values, lengths, formats, 0)
+            } else {
+                PQexecParams(handle, sql, Int32(parameters.count), types, values, lengths, formats, 0)
+            }
         }
         return try check(result, doing: doing)
     }
+
+    /// A statement and its parameter types: one prepared statement per pair, since a NULL
+    /// parameter is sent untyped and the server infers another type for it.
+    private struct PreparedKey: Hashable {
+        var sql: String
+        var types: [Oid]
+    }
+
+    /// The statements prepared on this connection (`qf_0`, `qf_1`, …). Prepared statements
+    /// outlive transactions, rolled back or not, and end with the connection.
+    private var preparedNames: [PreparedKey: String] = [:]
+
+    /// At most this many statements are prepared per connection; others are parsed each time
+    /// (sends of every batch size would otherwise grow the server's memory without bound).
+    static let preparedLimit = 200
 
     /// Runs `script`, which may hold several statements and no parameters.
     package func executeScript(_ script: String, doing: String) throws {
@@ -234,4 +265,17 @@ package struct PostgresFailure: Error, CustomStringConvertible {
     package var error: QueueStoreError
 
     package var description: String { error.description }
+}
+
+extension PostgresValue {
+    /// The parameter's type as libpq sends it: 0 (inferred by the server) for NULL.
+    var typeOID: Oid {
+        switch self {
+        case .null: 0
+        case .int: 20
+        case .bool: 16
+        case .text: 25
+        case .bytes: 17
+        }
+    }
 }

@@ -90,7 +90,11 @@ final class PostgresConnectionPool: Sendable {
     /// - Returns: What `work` returned, once its transaction has committed.
     /// - Throws: ``QueueStoreError``: what `work` threw, a commit failure, `.unavailable`
     ///   when the server cannot be reached, or `.closed` after ``close()``.
-    func perform<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    /// - Parameter transaction: False for work that runs a single statement, which commits
+    ///   by itself: it saves the BEGIN and COMMIT round trips.
+    func perform<T: Sendable>(
+        transaction: Bool = true, _ work: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job: Job = { opened in
                 switch opened {
@@ -98,7 +102,9 @@ final class PostgresConnectionPool: Sendable {
                     continuation.resume(throwing: error)
                 case .success(let connection):
                     // A rolled-back outbox batch is an answer, not a failure: it passes through as it is.
-                    continuation.resume(with: Result { try Self.inTransaction(connection, work) }.mapError { error in
+                    continuation.resume(with: Result {
+                        transaction ? try Self.inTransaction(connection, work) : try Self.alone(connection, work)
+                    }.mapError { error in
                         error is OutboxBatchStale ? error : Self.storeError(error)
                     })
                 }
@@ -210,6 +216,16 @@ final class PostgresConnectionPool: Sendable {
         } catch {
             connection.queueIDs.removeAll()
             if connection.isOpen { _ = try? connection.execute("ROLLBACK", doing: "rolling back") }
+            throw error
+        }
+    }
+
+    /// Runs single-statement `work` without BEGIN and COMMIT: the statement commits by itself.
+    private static func alone<T>(_ connection: PostgresConnection, _ work: (PostgresConnection) throws -> T) throws -> T {
+        do {
+            return try work(connection)
+        } catch {
+            connection.queueIDs.removeAll()
             throw error
         }
     }

@@ -133,10 +133,18 @@ extension PostgresMessageTable {
             let rows = try connection.execute("SELECT qf_now($1)", [now], doing: "reading the time")
             return (rows.int64(0, 0) ?? 0, false, nil)
         }
-        try promoteDue(queueID)
+        let grouped = try promoteDueAndCheckGroups(queueID)
+        // Visible rows that another worker's receive holds locked are being leased: they do
+        // not count, or every idle worker of every host would spin on receive → empty →
+        // "visible" until that receive commits (on a loaded machine, a livelock). A queue
+        // with groups cannot lock through its candidates' UNION and keeps the plain check.
+        let receivable = grouped
+            ? "EXISTS (\(Self.receivableCandidates(queue: "$1", limit: "1")))"
+            : "EXISTS (SELECT 1 FROM qf_messages WHERE queue_id = $1 AND state = 0 AND group_id IS NULL "
+                + "LIMIT 1 FOR UPDATE SKIP LOCKED)"
         let rows = try connection.execute("""
             SELECT qf_now($2),
-                EXISTS (\(Self.receivableCandidates(queue: "$1", limit: "1"))),
+                \(receivable),
                 (SELECT min(pos) FROM qf_messages WHERE queue_id = $1 AND state = 1),
                 (SELECT min(pos) FROM qf_messages WHERE queue_id = $1 AND state = 2)
             """, [.int(queueID), now], doing: "checking \(queue) for due messages")

@@ -107,10 +107,19 @@ struct PostgresMessageTable {
                 message.groupID.map { .text($0) } ?? .null,
             ]
         }
+        // Waiters are notified by the same statement, so that a send is one statement
+        // (and, outside a caller's transaction, one round trip).
+        var notifying = ""
+        if visible > 0 {
+            notifying = "WITH inserted AS ("
+            parameters += [.text(PostgresSchema.channel), .text(PostgresWakeUp(queue: queue, count: visible).payload)]
+        }
+        let notifyTail = visible > 0
+            ? " RETURNING 1) SELECT pg_notify($\(parameters.count - 1), $\(parameters.count))" : ""
         do {
             // `at` (a scheduled time) wins over a delay; either is compared with qf_now, the
             // database's clock unless the store runs on the host's.
-            try connection.execute("""
+            try connection.execute(notifying + """
                 INSERT INTO qf_messages (id, queue_id, arrival, state, pos, body, sent_at, enqueued_at, attributes, priority, group_id)
                 SELECT v.id, $1, nextval('qf_arrival'), CASE WHEN v.due_at > qf_now($2) THEN 1 ELSE 0 END,
                     CASE WHEN v.due_at > qf_now($2) THEN v.due_at ELSE nextval('qf_order') END,
@@ -119,7 +128,7 @@ struct PostgresMessageTable {
                         AS due_at
                       FROM (VALUES \(rows.joined(separator: ", ")))
                         AS v0 (id, body, delay, due, at, attributes, priority, group_id)) AS v
-                """, parameters, doing: "sending to \(queue)")
+                """ + notifyTail, parameters, doing: "sending to \(queue)")
         } catch let failure as PostgresFailure where failure.state == "23505" {
             let taken = failure.detail.flatMap(Self.duplicateKey) ?? "of this send"
             throw QueueStoreError(
@@ -127,7 +136,6 @@ struct PostgresMessageTable {
                 "message id \(taken) is already in use (or given twice in one send); send it with a new id"
             )
         }
-        if visible > 0 { try notify(queue, count: visible) }
         return visible
     }
 
@@ -143,29 +151,42 @@ struct PostgresMessageTable {
     /// at the back of the receive order, earliest due first. Rows another transaction
     /// holds are skipped: that transaction is settling or promoting them.
     func promoteDue(_ queue: Int64) throws {
-        try connection.execute("""
-            UPDATE qf_messages AS m SET state = 0, pos = due.new_pos
-            FROM (SELECT id, nextval('qf_order') AS new_pos FROM (
-                    SELECT id FROM qf_messages
-                    WHERE queue_id = $1 AND state IN (1, 2) AND pos <= qf_now($2)
-                    ORDER BY pos, arrival FOR UPDATE SKIP LOCKED) AS ordered) AS due
-            WHERE m.id = due.id
-            """, [.int(queue), now], doing: "making due messages visible")
+        try connection.execute(Self.promoteDueSQL, [.int(queue), now], doing: "making due messages visible")
     }
+
+    /// Promotes what is due, as ``promoteDue(_:)``, and answers in the same round trip
+    /// whether `queue` holds messages of FIFO groups (which the receive must pick among).
+    func promoteDueAndCheckGroups(_ queue: Int64) throws -> Bool {
+        try connection.execute("""
+            WITH promoted AS (\(Self.promoteDueSQL) RETURNING 1)
+            SELECT EXISTS (SELECT 1 FROM qf_messages WHERE queue_id = $1 AND group_id IS NOT NULL)
+            """, [.int(queue), now], doing: "making due messages visible").bool(0, 0)
+    }
+
+    static let promoteDueSQL = """
+        UPDATE qf_messages AS m SET state = 0, pos = due.new_pos
+        FROM (SELECT id, nextval('qf_order') AS new_pos FROM (
+                SELECT id FROM qf_messages
+                WHERE queue_id = $1 AND state IN (1, 2) AND pos <= qf_now($2)
+                ORDER BY pos, arrival FOR UPDATE SKIP LOCKED) AS ordered) AS due
+        WHERE m.id = due.id
+        """
 
     // MARK: - Receiving
 
     /// Leases up to `maxCount` visible messages of `queue`, oldest first, in one statement.
     func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) throws -> [Lease] {
         guard maxCount > 0, let queueID = try queueID(queue) else { return [] }
-        try promoteDue(queueID)
         // A queue without FIFO groups takes the first unlocked visible rows, so receivers
         // on other connections skip each other's rows instead of all contending for the
         // same first few; a queue with groups picks among its groups' heads.
-        let grouped = try connection.execute(
-            "SELECT EXISTS (SELECT 1 FROM qf_messages WHERE queue_id = $1 AND group_id IS NOT NULL)",
-            [.int(queueID)], doing: "receiving from \(queue)"
-        ).bool(0, 0)
+        let grouped = try promoteDueAndCheckGroups(queueID)
+        return try lease(queueID: queueID, queue: queue, grouped: grouped, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
+    }
+
+    /// Leases up to `maxCount` visible messages of `queue` (row id `queueID`), best first,
+    /// after the due ones were promoted; `grouped` when the queue holds FIFO groups.
+    func lease(queueID: Int64, queue: String, grouped: Bool, maxCount: Int, visibilityTimeout: Duration) throws -> [Lease] {
         let candidates = grouped
             ? "id IN (\(Self.receivableCandidates(queue: "$3", limit: "$4"))) AND state = 0"
             : "queue_id = $3 AND state = 0 AND group_id IS NULL"

@@ -73,9 +73,13 @@ public final class PostgresQueueStore: QueueStore {
 
     private var hostNow: Date? { hostClock.map { $0.now() } }
 
-    func run<T: Sendable>(_ work: @escaping @Sendable (PostgresMessageTable) throws -> T) async throws -> T {
+    /// Runs `work` in one transaction; `transaction: false` for work of one statement
+    /// (besides idempotent lookups), which then commits by itself in one round trip.
+    func run<T: Sendable>(
+        transaction: Bool = true, _ work: @escaping @Sendable (PostgresMessageTable) throws -> T
+    ) async throws -> T {
         let now = hostNow
-        return try await pool.perform { connection in
+        return try await pool.perform(transaction: transaction) { connection in
             try work(PostgresMessageTable(connection: connection, hostNow: now))
         }
     }
@@ -88,7 +92,8 @@ public final class PostgresQueueStore: QueueStore {
     /// - Throws: ``QueueStoreError`` `.invalidArgument` when a message id is in use or given twice.
     public func send(_ messages: [OutgoingMessage], to queue: String) async throws {
         guard !messages.isEmpty else { return }
-        let visible = try await run { try $0.send(messages, to: queue) }
+        // One statement (the insert notifies in the same statement): no BEGIN and COMMIT.
+        let visible = try await run(transaction: false) { try $0.send(messages, to: queue) }
         if visible > 0 { signal.notify(queue, count: visible) }
     }
 
@@ -113,6 +118,14 @@ public final class PostgresQueueStore: QueueStore {
         _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
     ) async throws -> (results: [SettleResult], leases: [Lease]) {
         let outcome = try await run { table in
+            if !settlements.isEmpty, settlements.allSatisfy({ if case .ack = $0.action { true } else { false } }),
+               let acked = try table.ackAndReceive(
+                   settlements.map(\.token), from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout
+               ) {
+                var wake: [String: Int] = [:]
+                try table.notifyReleased(acked.released, afterReceiving: acked.leases.count, of: maxCount, from: queue, into: &wake)
+                return (acked.results, wake, acked.leases)
+            }
             var released: [String: Int] = [:]
             var settled: (results: [SettleResult], wake: [String: Int]) =
                 settlements.isEmpty ? ([], [:]) : try table.settle(settlements, releasedGroups: &released)
