@@ -64,6 +64,25 @@ struct BatchHandOff {
         return nil
     }
 
+    /// Removes and returns what wakes every waiting lane, and remembers the kick in the
+    /// busy ones: at a stop each lane must see it to finish.
+    mutating func kickEveryLane() -> [ReceiverWake] {
+        var wakes: [ReceiverWake] = []
+        for index in lanes.indices {
+            lanes[index].kicked = true
+            if let parked = lanes[index].parked {
+                lanes[index].parked = nil
+                lanes[index].idleUntil = nil
+                wakes.append(ReceiverWake(continuation: parked))
+            } else if let wait = lanes[index].wait, lanes[index].waitIsInterruptible {
+                lanes[index].wait = nil
+                lanes[index].idleUntil = nil
+                wakes.append(ReceiverWake(task: wait))
+            }
+        }
+        return wakes
+    }
+
     /// Whether every lane waits with nothing to do until after `now`; a lane that is not
     /// waiting counts as idle only when no worker is left and nothing was handed over.
     func lanesIdle(now: Date, workersLeft: Bool) -> Bool {

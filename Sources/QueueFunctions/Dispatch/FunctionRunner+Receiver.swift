@@ -152,13 +152,14 @@ extension FunctionRunner {
 
     /// After a fatal store error or a hard stop: parked workers exit.
     private func closeHandOff() {
-        let parked = state.withLock { state in
+        let (parked, lanes) = state.withLock { state in
             state.stopping = true
             let parked = state.handOff.parked
             state.handOff.parked = []
-            return parked
+            return (parked, state.handOff.kickEveryLane())
         }
         for worker in parked { worker.continuation.resume(returning: nil) }
+        for lane in lanes { lane.fire() }
     }
 
     /// Waits as `cause` says; work handed over by workers cuts a `.messages` or `.work` wait short.
@@ -242,7 +243,12 @@ extension FunctionRunner {
 
     /// Wakes the receiver: there is work for it (or a stop).
     func kickReceiver() {
-        state.withLock { $0.handOff.kickReceiver() }?.fire()
+        // While stopping, every lane must look again: the last of them to see no worker
+        // and nothing handed over ends the receiver.
+        let wakes = state.withLock { state in
+            state.stopping ? state.handOff.kickEveryLane() : (state.handOff.kickReceiver().map { [$0] } ?? [])
+        }
+        for wake in wakes { wake.fire() }
     }
 
     /// Hands a finished batch's settlements to the receiver.

@@ -189,17 +189,17 @@ public final class FunctionRunner: Sendable {
 
     /// Stops taking new messages: idle workers exit, busy ones finish their batch.
     public func stop() {
-        var receiverWake: ReceiverWake?
+        var receiverWakes: [ReceiverWake] = []
         let (wake, parked): ([Task<Void, Never>], [BatchHandOff.Parked]) = state.withLock { state in
             state.stopping = true
             let wake = state.workers.values.compactMap(\.wait)
-            receiverWake = state.handOff.kickReceiver()
+            receiverWakes = state.handOff.kickEveryLane()
             let parked = state.handOff.parked
             state.handOff.parked = []
             return (wake, parked)
         }
         for task in wake { task.cancel() }
-        receiverWake?.fire()
+        for receiverWake in receiverWakes { receiverWake.fire() }
         for worker in parked { worker.continuation.resume(returning: nil) }
         spawnContinuation.finish()
     }

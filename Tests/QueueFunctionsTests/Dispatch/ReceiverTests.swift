@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import QueueFunctions
 
@@ -89,4 +90,34 @@ struct ReceiverTests {
         await host.shutdown()
         #expect(try await store.stats(for: "jobs").total == 0)
     }
+
+    @Test("a stop ends every lane: 4 lanes and 1 worker, the host returns and leaves nothing leased")
+    func stopEndsEveryLane() async throws {
+        let clock = ManualClock()
+        let store = ObservingStore(MemoryQueueStore(clock: clock), lanes: 4)
+        let log = BatchLog()
+        let host = try receiverHost(log, store: store, clock: clock, workers: 1)
+        try await store.send(numberedMessages(0..<25), to: "jobs")
+        #expect(try await becomesTrue { log.handled.count == 25 && host.host.isQuiescent })
+        let stopped = await returnsWithin(.seconds(10)) { await host.shutdown() }
+        #expect(stopped, "the host did not return from a stop within 10 s")
+        #expect(try await store.stats(for: "jobs").total == 0)
+    }
+}
+
+/// Whether `body` returns within `limit` of real time (it keeps running otherwise).
+func returnsWithin(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async -> Bool {
+    let finished = Task { await body() }
+    let giveUp = ContinuousClock.now.advanced(by: limit)
+    let done = Mutex(false)
+    let watcher = Task {
+        await finished.value
+        done.withLock { $0 = true }
+    }
+    while ContinuousClock.now < giveUp {
+        if done.withLock({ $0 }) { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    _ = watcher
+    return done.withLock { $0 }
 }
