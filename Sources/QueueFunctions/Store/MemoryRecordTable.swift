@@ -90,7 +90,8 @@ struct MemoryRecordTable {
     private static let deleted: Int32 = -2
 
     subscript(slot: Int32) -> MemoryRecord {
-        get { slab[Int(slot)] }
+        // Read and modified in place: reading one field copies no record.
+        _read { yield slab[Int(slot)] }
         _modify { yield &slab[Int(slot)] }
     }
 

@@ -112,8 +112,9 @@ struct MemoryStoreState {
     func currentSlot(_ token: LeaseToken) -> Int32? {
         let found = token.engineKey > 0 ? table.slot(engineKey: token.engineKey) : table.slot(of: token.messageID)
         guard let slot = found else { return nil }
-        let record = table[slot]
-        guard record.phase == .inFlight, record.receipt == token.receipt, record.id == token.messageID else { return nil }
+        guard table[slot].phase == .inFlight, table[slot].receipt == token.receipt, table[slot].id == token.messageID else {
+            return nil
+        }
         return slot
     }
 
