@@ -105,7 +105,7 @@ struct MemoryRecordTable {
     /// The slot of the message with `id`, if stored.
     func slot(of id: MessageID) -> Int32? {
         let mask = buckets.count - 1
-        var index = id.hashValue & mask
+        var index = id.tableHash & mask
         while true {
             let slot = buckets[index]
             if slot == Self.empty { return nil }
@@ -127,7 +127,7 @@ struct MemoryRecordTable {
             slab.append(record)
         }
         let mask = buckets.count - 1
-        var index = record.id.hashValue & mask
+        var index = record.id.tableHash & mask
         while buckets[index] >= 0 { index = (index + 1) & mask }
         if buckets[index] == Self.deleted { tombstones -= 1 }
         buckets[index] = slot
@@ -138,7 +138,7 @@ struct MemoryRecordTable {
     /// Deletes the record in `slot` and frees the slot.
     mutating func remove(_ slot: Int32) {
         let mask = buckets.count - 1
-        var index = slab[Int(slot)].id.hashValue & mask
+        var index = slab[Int(slot)].id.tableHash & mask
         while buckets[index] != slot {
             if buckets[index] == Self.empty { break }
             index = (index + 1) & mask
@@ -162,7 +162,7 @@ struct MemoryRecordTable {
         var fresh = [Int32](repeating: Self.empty, count: size)
         let mask = size - 1
         for slot in buckets where slot >= 0 {
-            var index = slab[Int(slot)].id.hashValue & mask
+            var index = slab[Int(slot)].id.tableHash & mask
             while fresh[index] != Self.empty { index = (index + 1) & mask }
             fresh[index] = slot
         }

@@ -49,7 +49,8 @@ struct MemoryStoreState {
         let nowSeconds = now.timeIntervalSinceReferenceDate
         var visibleNow = 0
         for message in messages {
-            let visibleAt = message.visibleAt(sentAt: now)
+            // The common case (no delay, no time) without date arithmetic.
+            let visibleAt = message.scheduledAt == nil && message.delay <= .zero ? now : message.visibleAt(sentAt: now)
             let extras = message.attributes.isEmpty && message.groupID == nil
                 ? nil : MemoryRecordExtras(attributes: message.attributes, groupID: message.groupID)
             var record = MemoryRecord(
