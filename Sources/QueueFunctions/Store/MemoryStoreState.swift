@@ -89,20 +89,24 @@ struct MemoryStoreState {
             table[slot].until = expirySeconds
             table[slot].receipt = receipt
             queues[q].pushTimer(slot, &table)
-            let record = table[slot]
-            var message = ReceivedMessage(
-                id: record.id, queue: queue, body: record.body, sentAt: Date(timeIntervalSinceReferenceDate: record.sentAt),
-                receiveCount: Int(record.receiveCount), firstReceivedAt: Date(timeIntervalSinceReferenceDate: record.firstReceivedAt)
+            // Fields read in place and the message built inside its lease: no record or message copies.
+            let id = table[slot].id
+            var lease = Lease(
+                message: ReceivedMessage(
+                    id: id, queue: queue, body: table[slot].body, sentAt: Date(timeIntervalSinceReferenceDate: table[slot].sentAt),
+                    receiveCount: Int(table[slot].receiveCount),
+                    firstReceivedAt: Date(timeIntervalSinceReferenceDate: table[slot].firstReceivedAt)
+                ),
+                token: LeaseToken(messageID: id, receipt: receipt, engineKey: Int64(slot) + 1), expiresAt: expiry
             )
-            if let extras = record.extras {
-                message.failures = extras.failures
-                message.deadLetter = extras.deadLetter
-                message.attributes = extras.attributes
-                message.groupID = extras.groupID
+            if let extras = table[slot].extras {
+                lease.message.failures = extras.failures
+                lease.message.deadLetter = extras.deadLetter
+                lease.message.attributes = extras.attributes
+                lease.message.groupID = extras.groupID
             }
-            message.priority = Int(record.priority)
-            let token = LeaseToken(messageID: record.id, receipt: receipt, engineKey: Int64(slot) + 1)
-            leases.append(Lease(message: message, token: token, expiresAt: expiry))
+            lease.message.priority = Int(table[slot].priority)
+            leases.append(lease)
         }
         return leases
     }
