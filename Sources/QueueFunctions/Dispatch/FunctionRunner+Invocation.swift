@@ -56,7 +56,7 @@ extension FunctionRunner {
             clock: clock
         )
         context.outbox = outbox
-        context.onceStore = environment.store as? any OnceKeyStore
+        context.onceSource = environment.store
         metrics.update {
             $0.invocations += 1
             $0.busyWorkers += 1
