@@ -5,7 +5,7 @@ import Foundation
 struct MemoryStoreState {
     var table = MemoryRecordTable()
     private var queueNumbers: [String: Int32] = [:]
-    private(set) var queues: [MemoryQueue] = []
+    var queues: [MemoryQueue] = []
     var deadLetteredBySource: [String: Int] = [:]
     var deduplication = DeduplicationKeys()
     var hosts: [String: HostRecord] = [:]
@@ -187,60 +187,6 @@ struct MemoryStoreState {
         return .applied
     }
 
-    // MARK: - Operations
-
-    /// Deletes every message of queue `number`; returns how many.
-    mutating func purge(_ number: Int32) -> Int {
-        var slots: [Int32] = []
-        queues[Int(number)].forEachArrival(table) { slots.append($0); return true }
-        for slot in slots {
-            if let info = table[slot].deadLetter {
-                deadLetteredBySource[info.sourceQueue, default: 1] -= 1
-            }
-            table.remove(slot)
-        }
-        queues[Int(number)] = MemoryQueue(name: queues[Int(number)].name)
-        return slots.count
-    }
-
-    /// Moves up to `limit` dead-lettered messages of `deadLetterQueue` back to their source (or `destination`).
-    mutating func redrive(from deadLetterQueue: String, to destination: String?, limit: Int, now: Date, wake: inout [String: Int]) -> Int {
-        guard let number = queueNumbers[deadLetterQueue] else { return 0 }
-        var candidates: [Int32] = []
-        queues[Int(number)].forEachArrival(table) { slot in
-            guard candidates.count < limit else { return false }
-            let record = table[slot]
-            if record.phase == .inFlight { return true }
-            if destination != nil || record.deadLetter != nil { candidates.append(slot) }
-            return true
-        }
-        for slot in candidates {
-            unplace(slot)
-            let info = table[slot].deadLetter
-            let target = destination ?? info?.sourceQueue ?? deadLetterQueue
-            if let info {
-                deadLetteredBySource[info.sourceQueue, default: 1] -= 1
-                table[slot].extras?.deadLetter = nil
-            }
-            table[slot].receiveCount = 0
-            table[slot].firstReceivedAt = .nan
-            releaseGroup(of: slot, now: now, wake: &wake)
-            move(slot, to: target, now: now)
-            wake[target, default: 0] += 1
-        }
-        return candidates.count
-    }
-
-    /// Deletes message `id` of `queue` unless it is in flight.
-    mutating func cancel(_ id: MessageID, on queue: String, now: Date, wake: inout [String: Int]) -> CancelResult {
-        guard let slot = table.slot(of: id), queues[Int(table[slot].queue)].name == queue else { return .notFound }
-        if table[slot].phase == .inFlight { return .inFlight }
-        unplace(slot)
-        releaseGroup(of: slot, now: now, wake: &wake)
-        removeRecord(slot)
-        return .cancelled
-    }
-
     /// Makes delayed messages and lapsed leases of queue `number` whose time has come visible.
     mutating func promoteDue(_ number: Int32, now: Date) {
         let q = Int(number)
@@ -262,10 +208,10 @@ struct MemoryStoreState {
         }
     }
 
-    // MARK: - Bookkeeping
+    // MARK: - Bookkeeping (also used by MemoryStoreState+Operations)
 
     /// Adds the record in `slot` to its queue's lists and counts according to its phase.
-    private mutating func place(_ slot: Int32, front: Bool = false) {
+    mutating func place(_ slot: Int32, front: Bool = false) {
         let q = Int(table[slot].queue)
         switch table[slot].phase {
         case .visible:
@@ -287,7 +233,7 @@ struct MemoryStoreState {
     }
 
     /// Takes the record in `slot` out of its queue's lane or timers and counts.
-    private mutating func unplace(_ slot: Int32) {
+    mutating func unplace(_ slot: Int32) {
         let q = Int(table[slot].queue)
         switch table[slot].phase {
         case .visible:
@@ -308,7 +254,7 @@ struct MemoryStoreState {
     }
 
     /// Deletes an already unplaced record.
-    private mutating func removeRecord(_ slot: Int32) {
+    mutating func removeRecord(_ slot: Int32) {
         if let info = table[slot].deadLetter {
             deadLetteredBySource[info.sourceQueue, default: 1] -= 1
         }
@@ -317,7 +263,7 @@ struct MemoryStoreState {
     }
 
     /// Puts an already unplaced record at the back of `target`, visible.
-    private mutating func move(_ slot: Int32, to target: String, now: Date) {
+    mutating func move(_ slot: Int32, to target: String, now: Date) {
         queues[Int(table[slot].queue)].removeArrival(slot, &table)
         let number = queueNumber(creating: target)
         table[slot].queue = number
@@ -331,7 +277,7 @@ struct MemoryStoreState {
 
     /// Puts the record in `slot` at the back of its FIFO group in its queue; it waits
     /// (held) unless the group was empty.
-    private mutating func joinGroup(_ slot: Int32) {
+    mutating func joinGroup(_ slot: Int32) {
         guard let group = table[slot].groupID else { return }
         let q = Int(table[slot].queue)
         let waits = !(queues[q].groups[group]?.isEmpty ?? true)
@@ -343,7 +289,7 @@ struct MemoryStoreState {
 
     /// Takes the record in `slot` out of its FIFO group (it is leaving its queue) and lets
     /// the group's next message go: visible, or delayed until its time.
-    private mutating func releaseGroup(of slot: Int32, now: Date, wake: inout [String: Int]) {
+    mutating func releaseGroup(of slot: Int32, now: Date, wake: inout [String: Int]) {
         guard let group = table[slot].groupID else { return }
         let q = Int(table[slot].queue)
         // Taken out of the dictionary, so that changing it does not copy its buffer.
