@@ -7,13 +7,17 @@ extension FunctionRunner {
     func process(_ leases: [Lease], invoker: any FunctionInvoker, decoder: JSONDecoder) async -> [SettlementPlanner.Planned] {
         let now = environment.clock.now()
         var planned: [SettlementPlanner.Planned] = []
-        var runnable: [Lease] = []
-        runnable.reserveCapacity(leases.count)
-        for lease in leases {
-            if lease.message.receiveCount > queue.maxReceiveCount {
-                planned.append(planner.exhausted(lease, now: now))
-            } else {
-                runnable.append(lease)
+        let limit = queue.maxReceiveCount
+        // Usually no lease is past its receive limit: the batch runs as leased, uncopied.
+        var runnable = leases
+        if leases.contains(where: { $0.message.receiveCount > limit }) {
+            runnable = []
+            for lease in leases {
+                if lease.message.receiveCount > limit {
+                    planned.append(planner.exhausted(lease, now: now))
+                } else {
+                    runnable.append(lease)
+                }
             }
         }
         let prepared = invoker.prepare(runnable, decoder: decoder)
@@ -52,7 +56,7 @@ extension FunctionRunner {
             clock: clock
         )
         context.outbox = outbox
-        context.onceStore = environment.store as? any OnceKeyStore
+        context.onceSource = environment.store
         metrics.update {
             $0.invocations += 1
             $0.busyWorkers += 1

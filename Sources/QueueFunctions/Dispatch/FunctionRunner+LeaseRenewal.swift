@@ -22,7 +22,7 @@ extension FunctionRunner {
         if let scheduled { deadlines.cancel(scheduled) }
         return planned.compactMap { plan in
             let token = plan.settlement.token
-            guard !lost.contains(token) else { return nil }
+            guard lost.isEmpty || !lost.contains(token) else { return nil }
             var updated = plan
             if let expiry = expiries[token] { updated.expiresAt = expiry }
             return updated

@@ -22,7 +22,7 @@ final class LeaseRenewal: Sendable {
 
     /// Starts tracking `leases`, renewing them until `until` at the latest.
     init(_ leases: [Lease], until: Date? = nil) {
-        var expiries: [LeaseToken: Date] = [:]
+        var expiries = [LeaseToken: Date](minimumCapacity: leases.count)
         for lease in leases { expiries[lease.token] = lease.expiresAt }
         state = Mutex(State(expiries: expiries))
         self.until = until

@@ -71,8 +71,10 @@ struct SettlementPlanner: Sendable {
         let (outcomes, ending) = profile.batchResponse(
             outcomes: outcomes, ending: ending, invalidResponse: invalidResponse, reportBatchItemFailures: reportBatchItemFailures
         )
+        // Most batches settle no item themselves: skip hashing every id then.
+        let anyOutcome = !outcomes.isEmpty
         return leases.map { lease in
-            if let outcome = outcomes[lease.message.id] {
+            if anyOutcome, let outcome = outcomes[lease.message.id] {
                 return apply(outcome.kind, to: lease, now: now, random: random)
             }
             switch ending {

@@ -18,7 +18,14 @@ public struct FunctionContext: Sendable {
     /// commits them with the acks; nil to send at once.
     package var outbox: InvocationOutbox?
     /// Where ``once(key:ttl:_:)`` keeps its keys; nil when the store keeps none.
-    package var onceStore: (any OnceKeyStore)?
+    package var onceStore: (any OnceKeyStore)? {
+        get { explicitOnceStore ?? (onceSource as? any OnceKeyStore) }
+        set { explicitOnceStore = newValue }
+    }
+    private var explicitOnceStore: (any OnceKeyStore)?
+    /// The host's store, asked for ``onceStore`` only when a handler calls `once`: the
+    /// dynamic cast is not paid per invocation.
+    package var onceSource: (any QueueStore)?
 
     /// Creates a context.
     public init(functionName: String, invocationID: String, deadline: Date, logger: QueueLogger, queues: QueueClient, clock: any HostClock) {

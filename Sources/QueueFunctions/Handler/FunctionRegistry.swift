@@ -125,22 +125,25 @@ struct TypedInvoker<Function: QueueFunction>: FunctionInvoker {
 
     func prepare(_ leases: [Lease], decoder: JSONDecoder) -> PreparedInvocation {
         var undecodable: [(lease: Lease, error: String)] = []
-        var invoked: [Lease] = []
         var items: [BatchItem<Function.Message>] = []
         items.reserveCapacity(leases.count)
-        invoked.reserveCapacity(leases.count)
-        for lease in leases {
+        // The leases whose bodies decoded, kept only once one did not: usually every
+        // lease is invoked and the batch is passed on uncopied.
+        var decodedOnly: [Lease]?
+        for (index, lease) in leases.enumerated() {
             do {
                 let message = try Function.decodeMessage(lease.message.body, using: decoder)
                 var metadata = MessageMetadata(lease.message)
                 metadata.leaseToken = lease.token
                 metadata.leaseExpiresAt = lease.expiresAt
                 items.append(BatchItem(message: message, metadata: metadata))
-                invoked.append(lease)
+                decodedOnly?.append(lease)
             } catch {
+                if decodedOnly == nil { decodedOnly = Array(leases[..<index]) }
                 undecodable.append((lease, DecodeErrorText.describe(error, as: Function.Message.self)))
             }
         }
+        let invoked = decodedOnly ?? leases
         let batch = MessageBatch(items)
         let function = self.function
         return PreparedInvocation(

@@ -3,12 +3,42 @@ import Synchronization
 
 /// The identity of a message, kept for its whole life: across retries,
 /// dead-lettering and redrive.
+///
+/// An identifier whose text is a lowercase UUID (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`,
+/// the form ``generate()`` makes) is held as its 128 bits: no text is allocated, and
+/// comparing and hashing it reads two integers. Any other text is held as given. The
+/// two forms never describe the same text, so equality, hashing and order are those
+/// of the text.
 public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    private enum Form: Hashable, Sendable {
+        /// A lowercase UUID's bits: the first 16 hex digits, then the last 16.
+        case uuid(high: UInt64, low: UInt64)
+        /// Any other text, as given.
+        case text(String)
+    }
+
+    private let form: Form
+
     /// The textual form: a lowercase time-ordered UUID (version 7) unless the producer chose another.
-    public let rawValue: String
+    public var rawValue: String {
+        switch form {
+        case .uuid(let high, let low): Self.uuidText(high: high, low: low)
+        case .text(let text): text
+        }
+    }
 
     /// Wraps an existing identifier.
-    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) {
+        if let bits = Self.uuidBits(rawValue) {
+            form = .uuid(high: bits.high, low: bits.low)
+        } else {
+            form = .text(rawValue)
+        }
+    }
+
+    private init(high: UInt64, low: UInt64) {
+        form = .uuid(high: high, low: low)
+    }
 
     /// A new identifier: a UUID version 7, whose first 48 bits are the Unix time in
     /// milliseconds and the rest random. Identifiers made later sort later, which keeps
@@ -22,7 +52,8 @@ public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, C
         let sequence = counter.add(1, ordering: .relaxed).newValue
         let low = processSeed.low &+ sequence
         let high = (milliseconds << 16) | (processSeed.high & 0x0FFF) | 0x7000
-        return MessageID(uuidText(high: high, low: low))
+        // Variant 1 (the two top bits of the low half are 10).
+        return MessageID(high: high, low: (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000)
     }
 
     private static let counter = Atomic<UInt64>(0)
@@ -31,11 +62,39 @@ public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, C
         return (generator.next(), generator.next())
     }()
 
+    /// A hash for in-process tables: a few multiplications for a UUID's bits (seeded per
+    /// process, so ids chosen by producers cannot be aimed at one bucket run), the
+    /// standard hash for other text. Equal ids hash alike.
+    var tableHash: Int {
+        switch form {
+        case .uuid(let high, let low):
+            var mixed = (high ^ Self.tableSeed.high) &* 0x9E37_79B9_7F4A_7C15
+            mixed ^= (low ^ Self.tableSeed.low) &* 0xC2B2_AE3D_27D4_EB4F
+            mixed ^= mixed >> 29
+            mixed = mixed &* 0x1656_67B1_9E37_79F9
+            mixed ^= mixed >> 32
+            return Int(truncatingIfNeeded: mixed)
+        case .text(let text):
+            return text.hashValue
+        }
+    }
+
+    private static let tableSeed: (high: UInt64, low: UInt64) = {
+        var generator = SystemRandomNumberGenerator()
+        return (generator.next(), generator.next())
+    }()
+
     /// The textual form.
     public var description: String { rawValue }
 
     /// Orders identifiers by their text.
-    public static func < (lhs: MessageID, rhs: MessageID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func < (lhs: MessageID, rhs: MessageID) -> Bool {
+        // Fixed-width lowercase hex sorts like the numbers it spells.
+        if case .uuid(let leftHigh, let leftLow) = lhs.form, case .uuid(let rightHigh, let rightLow) = rhs.form {
+            return (leftHigh, leftLow) < (rightHigh, rightLow)
+        }
+        return lhs.rawValue < rhs.rawValue
+    }
 
     /// Encodes as a plain string.
     public func encode(to encoder: any Encoder) throws {
@@ -45,29 +104,54 @@ public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, C
 
     /// Decodes from a plain string.
     public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
+        self.init(try decoder.singleValueContainer().decode(String.self))
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Where the dashes of a UUID's text are.
+    private static func isDash(_ index: Int) -> Bool { index == 8 || index == 13 || index == 18 || index == 23 }
+
     private static func uuidText(high: UInt64, low: UInt64) -> String {
-        // Variant 1 layout: xxxxxxxx-xxxx-Vxxx-yxxx-xxxxxxxxxxxx (the version nibble V is set by the caller).
-        let low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        return String(unsafeUninitializedCapacity: 36) { buffer in
-            var index = 0
-            func put(_ value: UInt64, nibbles: Int) {
-                for shift in stride(from: (nibbles - 1) * 4, through: 0, by: -4) {
-                    buffer[index] = hexDigits[Int((value >> UInt64(shift)) & 0xF)]
-                    index += 1
+        // xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: 32 hex digits, most significant first.
+        String(unsafeUninitializedCapacity: 36) { buffer in
+            var nibble = 0
+            for index in 0..<36 {
+                if isDash(index) {
+                    buffer[index] = UInt8(ascii: "-")
+                    continue
                 }
+                let half = nibble < 16 ? high : low
+                let shift = UInt64(60 - 4 * (nibble & 15))
+                buffer[index] = hexDigits[Int((half >> shift) & 0xF)]
+                nibble += 1
             }
-            func dash() { buffer[index] = UInt8(ascii: "-"); index += 1 }
-            put(high >> 32, nibbles: 8); dash()
-            put((high >> 16) & 0xFFFF, nibbles: 4); dash()
-            put(high & 0xFFFF, nibbles: 4); dash()
-            put(low >> 48, nibbles: 4); dash()
-            put(low & 0xFFFF_FFFF_FFFF, nibbles: 12)
-            return index
+            return 36
+        }
+    }
+
+    /// The bits of `text` when it is a lowercase UUID, else nil.
+    private static func uuidBits(_ text: String) -> (high: UInt64, low: UInt64)? {
+        var text = text
+        return text.withUTF8 { bytes -> (high: UInt64, low: UInt64)? in
+            guard bytes.count == 36 else { return nil }
+            var high: UInt64 = 0, low: UInt64 = 0, nibble = 0
+            for index in 0..<36 {
+                let byte = bytes[index]
+                if isDash(index) {
+                    guard byte == UInt8(ascii: "-") else { return nil }
+                    continue
+                }
+                let value: UInt64
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt64(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = UInt64(byte - UInt8(ascii: "a") + 10)
+                default: return nil
+                }
+                if nibble < 16 { high = high << 4 | value } else { low = low << 4 | value }
+                nibble += 1
+            }
+            return (high, low)
         }
     }
 }

@@ -26,4 +26,26 @@ struct MessageIDTests {
         try await Task.sleep(for: .milliseconds(3))
         #expect(MessageID.generate() > previous)
     }
+
+    @Test("an id read back from its text is the same id: equal, same hash, same order, same JSON")
+    func textRoundTrip() throws {
+        let generated = (0..<50).map { _ in MessageID.generate() }
+        let others = ["order-42", "0190F3A2-7B1C-7D2E-8F3A-1B2C3D4E5F60", "0190f3a2-7b1c-7d2e-8f3a-1b2c3d4e5f6", "", "zzz"].map(MessageID.init)
+        for id in generated {
+            let parsed = MessageID(id.rawValue)
+            #expect(parsed == id)
+            #expect(parsed.hashValue == id.hashValue)
+            #expect(Set([id, parsed]).count == 1)
+            let decoded = try JSONDecoder().decode([MessageID].self, from: JSONEncoder().encode([id]))
+            #expect(decoded == [id])
+            #expect(String(decoding: try JSONEncoder().encode([id]), as: UTF8.self) == "[\"\(id.rawValue)\"]")
+        }
+        // An upper-case UUID is another id than its lower-case spelling, as before.
+        let upper = MessageID("0190F3A2-7B1C-7D2E-8F3A-1B2C3D4E5F60")
+        #expect(upper != MessageID("0190f3a2-7b1c-7d2e-8f3a-1b2c3d4e5f60"))
+        #expect(upper.rawValue == "0190F3A2-7B1C-7D2E-8F3A-1B2C3D4E5F60")
+        // Order is the order of the texts, whichever way each id is held.
+        let all = generated + others
+        #expect(all.sorted().map(\.rawValue) == all.map(\.rawValue).sorted())
+    }
 }

@@ -1,0 +1,165 @@
+import Foundation
+
+/// One queue of the memory engine: its messages in arrival order, its visible messages in
+/// one lane per priority, its timers, its FIFO groups and its counts. Lists are linked
+/// through the records themselves (``MemoryRecord``), so a message costs no entry of its
+/// own here and leaving a list is O(1): nothing stale is left behind.
+struct MemoryQueue {
+    let name: String
+    /// First and last slot of each priority lane (index = priority).
+    private var laneHeads = [Int32](repeating: -1, count: MessagePriority.highest + 1)
+    private var laneTails = [Int32](repeating: -1, count: MessagePriority.highest + 1)
+    /// First and last slot in arrival order.
+    private(set) var arrivalHead: Int32 = -1
+    private var arrivalTail: Int32 = -1
+    /// Delayed and in-flight slots, a binary min-heap on (`until`, `receipt`).
+    private(set) var timers: [Int32] = []
+    /// Each FIFO group's slots in this queue, in arrival order; the first heads it.
+    var groups: [String: RingBuffer<Int32>] = [:]
+    var visibleCount = 0
+    var delayedCount = 0
+    var inFlightCount = 0
+    var heldCount = 0
+    /// Delayed messages never received yet (sent with a delay or for a given time).
+    var scheduledCount = 0
+    var total: Int { visibleCount + delayedCount + inFlightCount + heldCount }
+
+    init(name: String) {
+        self.name = name
+    }
+
+    // MARK: Arrival order
+
+    mutating func appendArrival(_ slot: Int32, _ table: inout MemoryRecordTable) {
+        table[slot].arrivalPrev = arrivalTail
+        table[slot].arrivalNext = -1
+        if arrivalTail >= 0 { table[arrivalTail].arrivalNext = slot } else { arrivalHead = slot }
+        arrivalTail = slot
+    }
+
+    mutating func removeArrival(_ slot: Int32, _ table: inout MemoryRecordTable) {
+        let prev = table[slot].arrivalPrev, next = table[slot].arrivalNext
+        if prev >= 0 { table[prev].arrivalNext = next } else { arrivalHead = next }
+        if next >= 0 { table[next].arrivalPrev = prev } else { arrivalTail = prev }
+        table[slot].arrivalPrev = -1
+        table[slot].arrivalNext = -1
+    }
+
+    /// The slots in arrival order, while `body` returns true.
+    func forEachArrival(_ table: MemoryRecordTable, _ body: (Int32) -> Bool) {
+        var slot = arrivalHead
+        while slot >= 0 {
+            let next = table[slot].arrivalNext
+            guard body(slot) else { return }
+            slot = next
+        }
+    }
+
+    // MARK: Priority lanes
+
+    mutating func pushLane(_ slot: Int32, front: Bool, _ table: inout MemoryRecordTable) {
+        let lane = Int(table[slot].priority)
+        if front {
+            let head = laneHeads[lane]
+            table[slot].lanePrev = -1
+            table[slot].laneNext = head
+            if head >= 0 { table[head].lanePrev = slot } else { laneTails[lane] = slot }
+            laneHeads[lane] = slot
+        } else {
+            let tail = laneTails[lane]
+            table[slot].lanePrev = tail
+            table[slot].laneNext = -1
+            if tail >= 0 { table[tail].laneNext = slot } else { laneHeads[lane] = slot }
+            laneTails[lane] = slot
+        }
+    }
+
+    mutating func removeLane(_ slot: Int32, _ table: inout MemoryRecordTable) {
+        let lane = Int(table[slot].priority)
+        let prev = table[slot].lanePrev, next = table[slot].laneNext
+        if prev >= 0 { table[prev].laneNext = next } else { laneHeads[lane] = next }
+        if next >= 0 { table[next].lanePrev = prev } else { laneTails[lane] = prev }
+        table[slot].lanePrev = -1
+        table[slot].laneNext = -1
+    }
+
+    /// Takes the first visible slot of the highest non-empty lane.
+    mutating func popVisible(_ table: inout MemoryRecordTable) -> Int32? {
+        var lane = MessagePriority.highest
+        while lane >= MessagePriority.lowest {
+            let head = laneHeads[lane]
+            if head >= 0 {
+                removeLane(head, &table)
+                return head
+            }
+            lane -= 1
+        }
+        return nil
+    }
+
+    // MARK: Timers
+
+    /// The earliest timer's time, if any.
+    func earliestTimer(_ table: MemoryRecordTable) -> Double? {
+        timers.first.map { table[$0].until }
+    }
+
+    mutating func pushTimer(_ slot: Int32, _ table: inout MemoryRecordTable) {
+        timers.append(slot)
+        table[slot].heapIndex = Int32(timers.count - 1)
+        siftUp(timers.count - 1, &table)
+    }
+
+    mutating func removeTimer(_ slot: Int32, _ table: inout MemoryRecordTable) {
+        let index = Int(table[slot].heapIndex)
+        guard index >= 0, index < timers.count, timers[index] == slot else { return }
+        table[slot].heapIndex = -1
+        let last = timers.removeLast()
+        guard index < timers.count else { return }
+        timers[index] = last
+        table[last].heapIndex = Int32(index)
+        siftDown(index, &table)
+        siftUp(Int(table[last].heapIndex), &table)
+    }
+
+    /// Takes the earliest timer's slot if its time is at or before `now`.
+    mutating func popDueTimer(now: Double, _ table: inout MemoryRecordTable) -> Int32? {
+        guard let first = timers.first, table[first].until <= now else { return nil }
+        removeTimer(first, &table)
+        return first
+    }
+
+    private static func earlier(_ a: Int32, _ b: Int32, _ table: MemoryRecordTable) -> Bool {
+        let left = table[a].until, right = table[b].until
+        return left < right || (left == right && table[a].receipt < table[b].receipt)
+    }
+
+    private mutating func siftUp(_ start: Int, _ table: inout MemoryRecordTable) {
+        var index = start
+        while index > 0 {
+            let parent = (index - 1) / 2
+            guard Self.earlier(timers[index], timers[parent], table) else { return }
+            swapTimers(index, parent, &table)
+            index = parent
+        }
+    }
+
+    private mutating func siftDown(_ start: Int, _ table: inout MemoryRecordTable) {
+        var index = start
+        while true {
+            let left = 2 * index + 1, right = left + 1
+            var smallest = index
+            if left < timers.count, Self.earlier(timers[left], timers[smallest], table) { smallest = left }
+            if right < timers.count, Self.earlier(timers[right], timers[smallest], table) { smallest = right }
+            guard smallest != index else { return }
+            swapTimers(index, smallest, &table)
+            index = smallest
+        }
+    }
+
+    private mutating func swapTimers(_ a: Int, _ b: Int, _ table: inout MemoryRecordTable) {
+        timers.swapAt(a, b)
+        table[timers[a]].heapIndex = Int32(a)
+        table[timers[b]].heapIndex = Int32(b)
+    }
+}
