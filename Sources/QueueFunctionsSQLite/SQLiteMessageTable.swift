@@ -192,43 +192,6 @@ struct SQLiteMessageTable {
         try promote.run()
     }
 
-    // MARK: - Receiving
-
-    /// Leases up to `maxCount` visible messages of `queue`, oldest first, in one statement.
-    func receive(from queue: String, maxCount: Int, now: Date, expiry: Date) throws -> [Lease] {
-        guard maxCount > 0, let queueID = try queueID(queue) else { return [] }
-        try promoteDue(queueID, now: now)
-        let lease = try connection.statement("""
-            UPDATE messages SET state = 2, lease_pos = pos, pos = ?1, receive_count = receive_count + 1,
-                first_received_at = coalesce(first_received_at, ?2), receipt = random()
-            WHERE seq IN (SELECT seq FROM messages WHERE queue_id = ?3 AND state = 0 ORDER BY priority DESC, pos LIMIT ?4)
-            RETURNING lease_pos, receipt, \(Self.messageColumns)
-            """)
-        defer { lease.reset() }
-        lease.bind(1, SQLiteTime.nanos(expiry))
-        lease.bind(2, SQLiteTime.nanos(now))
-        lease.bind(3, queueID)
-        lease.bind(4, maxCount)
-        var leased: [(order: Int64, lease: Lease)] = []
-        leased.reserveCapacity(maxCount)
-        while try lease.step() {
-            let message = try readMessage(lease, from: 2, queue: queue)
-            let token = LeaseToken(messageID: message.id, receipt: UInt64(bitPattern: lease.int64(1)))
-            var received = ReceivedMessage(
-                id: message.id, queue: queue, body: message.body, sentAt: message.sentAt,
-                receiveCount: message.receiveCount, firstReceivedAt: message.firstReceivedAt ?? now,
-                failures: message.failures, deadLetter: message.deadLetter, attributes: message.attributes
-            )
-            received.priority = message.priority
-            received.groupID = message.groupID
-            leased.append((lease.int64(0), Lease(message: received, token: token, expiresAt: expiry)))
-        }
-        counts.add(queueID, visible: -leased.count, inFlight: leased.count)
-        // Best first, as chosen: higher priority, then receive order.
-        leased.sort { ($1.lease.message.priority, $0.order) < ($0.lease.message.priority, $1.order) }
-        return leased.map(\.lease)
-    }
-
     /// Reads the ``messageColumns`` of the current row of `statement`, starting at `first`.
     /// The state is left visible; callers that know better replace it.
     func readMessage(_ statement: SQLiteStatement, from first: Int32, queue: String) throws -> StoredMessage {
