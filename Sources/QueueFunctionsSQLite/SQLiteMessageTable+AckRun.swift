@@ -9,8 +9,9 @@ import Foundation
 /// `(seq = ? AND …) OR …` terms, which SQLite runs as seeks by row id: a plain
 /// `seq IN (…)` list would build a temporary b-tree (a zero-filled 4 KiB page) per run.
 extension SQLiteMessageTable {
-    /// The most leases one statement takes; longer runs are split.
-    static let ackRunLimit = 32
+    /// The most rows one statement of `(seq = ? AND …) OR …` terms takes (acks, leases);
+    /// longer runs are split.
+    static let runLimit = 32
 
     /// Acks `tokens`, which carry row ids (``LeaseToken/engineKey``), in order.
     ///
@@ -20,7 +21,7 @@ extension SQLiteMessageTable {
         applied.reserveCapacity(tokens.count)
         var start = tokens.startIndex
         while start < tokens.endIndex {
-            let end = Swift.min(start + Self.ackRunLimit, tokens.endIndex)
+            let end = Swift.min(start + Self.runLimit, tokens.endIndex)
             applied += try ackChunk(tokens[start..<end], now: now, wake: &wake)
             start = end
         }

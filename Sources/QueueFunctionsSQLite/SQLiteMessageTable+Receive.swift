@@ -12,6 +12,7 @@ extension SQLiteMessageTable {
     /// Leases up to `maxCount` visible messages of `queue`: highest priority first, then
     /// in receive order.
     ///
+    /// The rows are leased with one UPDATE per up to ``runLimit`` of them, by row id.
     /// Each lease's token carries the row's `seq` as its ``LeaseToken/engineKey``, so a
     /// settle finds the row by integer key.
     func receive(from queue: String, maxCount: Int, now: Date, expiry: Date) throws -> [Lease] {
@@ -37,22 +38,32 @@ extension SQLiteMessageTable {
         guard !chosen.isEmpty else { return [] }
         let nowNanos = SQLiteTime.nanos(now)
         let firstReceived = SQLiteTime.date(nowNanos)
-        let update = try connection.statement("""
-            UPDATE messages SET state = 2, pos = ?1, receive_count = receive_count + 1,
-                first_received_at = coalesce(first_received_at, ?2), receipt = ?3
-            WHERE seq = ?4
-            """)
-        defer { update.reset() }
+        // One UPDATE for the whole batch; each row's receipt is `base` XOR its seq (distinct
+        // in the batch; `base` has its top bit set and seq never does, so never 0).
+        let base = connection.nextReceipt() | (1 << 63)
+        var start = 0
+        while start < chosen.count {
+            // At most `runLimit` rows a statement: SQLite nests each OR one level deeper.
+            let chunk = chosen[start..<Swift.min(start + Self.runLimit, chosen.count)]
+            let update = try connection.statement("lease", count: chunk.count) { count in
+                """
+                UPDATE messages SET state = 2, pos = ?1, receive_count = receive_count + 1,
+                    first_received_at = coalesce(first_received_at, ?2), receipt = (?3 | seq) & ~(?3 & seq)
+                WHERE \((0..<count).map { "(seq = ?\($0 + 4) AND state = 0)" }.joined(separator: " OR "))
+                """
+            }
+            defer { update.reset() }
+            update.bind(1, SQLiteTime.nanos(expiry))
+            update.bind(2, nowNanos)
+            update.bind(3, Int64(bitPattern: base))
+            for (offset, row) in chunk.enumerated() { update.bind(Int32(offset + 4), row.seq) }
+            try update.run()
+            start += chunk.count
+        }
         var leases: [Lease] = []
         leases.reserveCapacity(chosen.count)
         for (seq, message) in chosen {
-            let receipt = connection.nextReceipt()
-            update.reset()
-            update.bind(1, SQLiteTime.nanos(expiry))
-            update.bind(2, nowNanos)
-            update.bind(3, Int64(bitPattern: receipt))
-            update.bind(4, seq)
-            try update.run()
+            let receipt = base ^ UInt64(bitPattern: seq)
             var received = ReceivedMessage(
                 id: message.id, queue: queue, body: message.body, sentAt: message.sentAt,
                 receiveCount: message.receiveCount + 1, firstReceivedAt: message.firstReceivedAt ?? firstReceived,

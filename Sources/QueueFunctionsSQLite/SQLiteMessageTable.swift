@@ -66,10 +66,12 @@ struct SQLiteMessageTable {
         counts.add(try queueIDCreating(source), deadLettered: count)
     }
 
-    /// The receive-order place just behind the last visible message of `queue`.
+    /// The receive-order place just behind the last visible message of `queue`: one seek
+    /// per priority in `messages_by_priority` (visible rows are not in `messages_by_state`).
     func backPosition(_ queue: Int64) throws -> Int64 {
         let select = try connection.statement(
-            "SELECT coalesce(max(pos), 0) FROM messages WHERE queue_id = ?1 AND state = 0"
+            "SELECT coalesce(max(p), 0) FROM (SELECT (SELECT max(pos) FROM messages WHERE queue_id = ?1 AND state = 0 "
+                + "AND priority = v.column1) AS p FROM (\(Self.priorityValues)) AS v)"
         )
         defer { select.reset() }
         select.bind(1, queue)
@@ -79,12 +81,20 @@ struct SQLiteMessageTable {
     /// The receive-order place just in front of the first visible message of `queue`.
     func frontPosition(_ queue: Int64) throws -> Int64 {
         let select = try connection.statement(
-            "SELECT coalesce(min(pos), 1) FROM messages WHERE queue_id = ?1 AND state = 0"
+            "SELECT coalesce(min(p), 1) FROM (SELECT (SELECT min(pos) FROM messages WHERE queue_id = ?1 AND state = 0 "
+                + "AND priority = v.column1) AS p FROM (\(Self.priorityValues)) AS v)"
         )
         defer { select.reset() }
         select.bind(1, queue)
         return try select.step() ? select.int64(0) - 1 : 0
     }
+
+    /// Every stored priority as a `VALUES` list, to seek each in `messages_by_priority`.
+    static let priorityValues = "VALUES " + MessagePriority.range.map { "(\($0))" }.joined(separator: ", ")
+
+    /// The condition of the partial index `messages_by_state` (rows that are not visible):
+    /// a query on it must contain this very term, or SQLite does not use the index.
+    static let notVisible = "state <> 0"
 
     // MARK: - Sending
 
@@ -161,7 +171,7 @@ struct SQLiteMessageTable {
     func promoteDue(_ queue: Int64, now: Date) throws {
         let nowNanos = SQLiteTime.nanos(now)
         let probe = try connection.statement(
-            "SELECT 1 FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND pos <= ?2 LIMIT 1"
+            "SELECT 1 FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND \(Self.notVisible) AND pos <= ?2 LIMIT 1"
         )
         probe.bind(1, queue)
         probe.bind(2, nowNanos)
@@ -169,7 +179,8 @@ struct SQLiteMessageTable {
         probe.reset()
         guard anyDue else { return }
         let due = try connection.statement(
-            "SELECT state, count(*) FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND pos <= ?2 GROUP BY state"
+            "SELECT state, count(*) FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND \(Self.notVisible) "
+                + "AND pos <= ?2 GROUP BY state"
         )
         due.bind(1, queue)
         due.bind(2, nowNanos)
@@ -182,7 +193,7 @@ struct SQLiteMessageTable {
         let promote = try connection.statement("""
             UPDATE messages SET state = 0, pos = ?3 + due.rank
             FROM (SELECT seq AS due_seq, row_number() OVER (ORDER BY pos, seq) AS rank
-                  FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND pos <= ?2) AS due
+                  FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND \(Self.notVisible) AND pos <= ?2) AS due
             WHERE messages.seq = due.due_seq
             """)
         defer { promote.reset() }
