@@ -31,7 +31,7 @@ extension SQLiteMessageTable {
     private func ackChunk(_ tokens: ArraySlice<LeaseToken>, now: Date, wake: inout [String: Int]) throws -> [Bool] {
         // Which tokens are current, and which of those are plain (no group, not dead-lettered).
         let check = try connection.statement("ack-check", count: tokens.count) { count in
-            "SELECT seq, group_id IS NULL AND dl_source IS NULL FROM messages WHERE "
+            "SELECT seq, group_id IS NULL AND dl_source IS NULL, receipt, id FROM messages WHERE "
                 + (0..<count).map { "(seq = ?\(3 * $0 + 1) AND id = ?\(3 * $0 + 2) AND receipt = ?\(3 * $0 + 3) AND state = 2)" }
                 .joined(separator: " OR ")
         }
@@ -41,10 +41,13 @@ extension SQLiteMessageTable {
             check.bind(base + 2, token.messageID.rawValue)
             check.bind(base + 3, Int64(bitPattern: token.receipt))
         }
-        var current: [Int64: Bool] = [:]
+        // Row id → the current lease's receipt and id, and whether the message is plain.
+        var current: [Int64: (receipt: Int64, id: String, plain: Bool)] = [:]
         current.reserveCapacity(tokens.count)
         do {
-            while try check.step() { current[check.int64(0)] = check.int64(1) != 0 }
+            while try check.step() {
+                current[check.int64(0)] = (check.int64(2), check.text(3), check.int64(1) != 0)
+            }
         } catch {
             check.reset()
             throw error
@@ -57,13 +60,17 @@ extension SQLiteMessageTable {
         plain.reserveCapacity(current.count)
         var other: [LeaseToken] = []
         for token in tokens {
-            // A token given twice applies once: `removeValue` takes it off the list.
-            guard let isPlain = current.removeValue(forKey: token.engineKey) else {
+            // Only the token of the current lease applies (another token may name the same
+            // row), and only once: a repeat finds the row taken off the list.
+            guard let row = current[token.engineKey], row.receipt == Int64(bitPattern: token.receipt),
+                row.id == token.messageID.rawValue
+            else {
                 applied.append(false)
                 continue
             }
+            current[token.engineKey] = nil
             applied.append(true)
-            if isPlain { plain.append(token.engineKey) } else { other.append(token) }
+            if row.plain { plain.append(token.engineKey) } else { other.append(token) }
         }
         if !plain.isEmpty {
             let delete = try connection.statement("ack-delete", count: plain.count) { count in
