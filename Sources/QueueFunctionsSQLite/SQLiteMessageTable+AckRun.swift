@@ -41,12 +41,18 @@ extension SQLiteMessageTable {
             check.bind(base + 2, token.messageID.rawValue)
             check.bind(base + 3, Int64(bitPattern: token.receipt))
         }
-        // Row id → the current lease's receipt and id, and whether the message is plain.
-        var current: [Int64: (receipt: Int64, id: String, plain: Bool)] = [:]
+        // Row id → the token of its current lease (same row, receipt and id) and whether the
+        // message is plain. Other tokens naming the same row do not match it.
+        var current: [Int64: (token: LeaseToken, plain: Bool)] = [:]
         current.reserveCapacity(tokens.count)
         do {
             while try check.step() {
-                current[check.int64(0)] = (check.int64(2), check.text(3), check.int64(1) != 0)
+                let seq = check.int64(0)
+                let receipt = check.int64(2)
+                let token = tokens.first {
+                    $0.engineKey == seq && Int64(bitPattern: $0.receipt) == receipt && check.textEquals(3, $0.messageID.rawValue)
+                }
+                if let token { current[seq] = (token, check.int64(1) != 0) }
             }
         } catch {
             check.reset()
@@ -62,8 +68,8 @@ extension SQLiteMessageTable {
         for token in tokens {
             // Only the token of the current lease applies (another token may name the same
             // row), and only once: a repeat finds the row taken off the list.
-            guard let row = current[token.engineKey], row.receipt == Int64(bitPattern: token.receipt),
-                row.id == token.messageID.rawValue
+            guard let row = current[token.engineKey], row.token.receipt == token.receipt,
+                row.token.messageID == token.messageID
             else {
                 applied.append(false)
                 continue

@@ -66,16 +66,21 @@ struct SQLiteMessageTable {
         counts.add(try queueIDCreating(source), deadLettered: count)
     }
 
-    /// The receive-order place just behind the last visible message of `queue`: one seek
-    /// per priority in `messages_by_priority` (visible rows are not in `messages_by_state`).
-    func backPosition(_ queue: Int64) throws -> Int64 {
-        let select = try connection.statement(
-            "SELECT coalesce(max(p), 0) FROM (SELECT (SELECT max(pos) FROM messages WHERE queue_id = ?1 AND state = 0 "
-                + "AND priority = v.column1) AS p FROM (\(Self.priorityValues)) AS v)"
-        )
-        defer { select.reset() }
-        select.bind(1, queue)
-        return try select.step() ? select.int64(0) + 1 : 1
+    /// Takes `count` receive-order places behind every visible message of `queue` and
+    /// returns the first. The next free place is kept in `queues.next_pos`: read once per
+    /// job, advanced here, and written with the job's count changes.
+    func backPosition(_ queue: Int64, reserving count: Int = 1) throws -> Int64 {
+        let first: Int64
+        if let cached = counts.nextPosition(queue) {
+            first = cached
+        } else {
+            let select = try connection.statement("SELECT next_pos FROM queues WHERE id = ?1")
+            defer { select.reset() }
+            select.bind(1, queue)
+            first = try select.step() ? select.int64(0) : 1
+        }
+        counts.setNextPosition(queue, first + Int64(count))
+        return first
     }
 
     /// The receive-order place just in front of the first visible message of `queue`.
@@ -106,7 +111,7 @@ struct SQLiteMessageTable {
         guard !messages.isEmpty else { return 0 }
         let queueID = try queueIDCreating(queue)
         let nowNanos = SQLiteTime.nanos(now)
-        var next = try backPosition(queueID)
+        var next = try backPosition(queueID, reserving: messages.count)
         var seq = try nextSeq(queueID, name: queue, reserving: messages.count)
         var visible = 0
         var delayed = 0
@@ -178,6 +183,7 @@ struct SQLiteMessageTable {
         let anyDue = try probe.step()
         probe.reset()
         guard anyDue else { return }
+        var dueCount = 0
         let due = try connection.statement(
             "SELECT state, count(*) FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND \(Self.notVisible) "
                 + "AND pos <= ?2 GROUP BY state"
@@ -187,9 +193,10 @@ struct SQLiteMessageTable {
         while try due.step() {
             counts.add(queue, state: due.int64(0), count: -due.int(1))
             counts.add(queue, visible: due.int(1))
+            dueCount += due.int(1)
         }
         due.reset()
-        let base = try backPosition(queue) - 1
+        let base = try backPosition(queue, reserving: dueCount) - 1
         let promote = try connection.statement("""
             UPDATE messages SET state = 0, pos = ?3 + due.rank
             FROM (SELECT seq AS due_seq, row_number() OVER (ORDER BY pos, seq) AS rank

@@ -131,8 +131,13 @@ enum SQLiteSchema {
     /// that are not visible (delayed, in flight, held), found by state and due time. Visible
     /// rows are found through `messages_by_priority` alone, so a send writes one index entry
     /// fewer and a lease removes one fewer. Queries on the index repeat its condition
-    /// (``SQLiteMessageTable/notVisible``).
+    /// (``SQLiteMessageTable/notVisible``). `queues.next_pos` keeps the place behind the
+    /// last visible message, which the index no longer finds in one seek.
     static let stateIndexWithoutVisibleStep = """
+        -- The next free receive-order place of each queue, behind every visible message.
+        ALTER TABLE queues ADD COLUMN next_pos INTEGER NOT NULL DEFAULT 1;
+        UPDATE queues SET next_pos = 1 + coalesce(
+            (SELECT max(pos) FROM messages WHERE queue_id = queues.id AND state = 0), 0);
         DROP INDEX messages_by_state;
         CREATE INDEX messages_by_state ON messages (queue_id, state, pos) WHERE state <> 0;
         """
