@@ -43,8 +43,8 @@ struct SQLiteStateIndexMigrationTests {
                 PRAGMA application_id = \(SQLiteSchema.applicationID); PRAGMA user_version = 5;
                 INSERT INTO queues (id, name, visible, delayed, in_flight) VALUES (1, 'jobs', 2, 1, 1);
                 INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at, priority) VALUES
-                    (\(seq + 1), 'v1', 1, 0, 1, X'7631', \(t0), \(t0), 0),
-                    (\(seq + 2), 'v2', 1, 0, 2, X'7632', \(t0), \(t0), 3),
+                    (\(seq + 1), 'v1', 1, 0, 5, X'7631', \(t0), \(t0), 0),
+                    (\(seq + 2), 'v2', 1, 0, 7, X'7632', \(t0), \(t0), 3),
                     (\(seq + 3), 'd1', 1, 1, \(t0 + 60 * second), X'6431', \(t0), \(t0), 0);
                 INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at,
                     receive_count, first_received_at, receipt) VALUES
@@ -58,16 +58,17 @@ struct SQLiteStateIndexMigrationTests {
             #expect(try await store.stats(for: "jobs") == QueueStats(
                 visible: 2, delayed: 1, inFlight: 1, oldestEnqueuedAt: SQLiteTime.date(t0), scheduled: 1
             ))
+            // A new send goes behind the migrated visible rows (places 5 and 7).
+            let n1 = try await store.send(Data("n1".utf8), to: "jobs")
             let leased = try await store.receive(from: "jobs", maxCount: 10, visibilityTimeout: .seconds(30))
-            #expect(leased.map(\.message.id.rawValue) == ["v2", "v1"])
+            #expect(leased.map(\.message.id.rawValue) == ["v2", "v1", n1.rawValue])
             // The lease taken before the upgrade settles by its text id.
             #expect(try await store.ack(LeaseToken(messageID: MessageID("f1"), receipt: 77)) == .applied)
-            // A new send goes behind the migrated visible rows of its priority.
+            // Abandoned ones go to the front; the delayed one comes due behind them.
             _ = try await store.settle(leased.map { Settlement($0.token, .abandon) })
-            let n1 = try await store.send(Data("n1".utf8), to: "jobs")
             clock.advance(by: .seconds(61))
             let all = try await store.receive(from: "jobs", maxCount: 10, visibilityTimeout: .seconds(30))
-            #expect(all.map(\.message.id.rawValue) == ["v2", "v1", n1.rawValue, "d1"])
+            #expect(all.map(\.message.id.rawValue) == ["v2", n1.rawValue, "v1", "d1"])
             await store.close()
         }
     }
