@@ -103,7 +103,8 @@ struct SQLiteMessageTable {
 
     // MARK: - Sending
 
-    /// Inserts `messages` into `queue`.
+    /// Inserts `messages` into `queue`, up to ``runLimit`` rows per INSERT statement (each
+    /// statement run opens a cursor on the table and every index, and a statement journal).
     ///
     /// - Returns: How many of them are visible at once.
     /// - Throws: `.invalidArgument` when a message id is already in use.
@@ -115,49 +116,63 @@ struct SQLiteMessageTable {
         var seq = try nextSeq(queueID, name: queue, reserving: messages.count)
         var visible = 0
         var delayed = 0
-        let insert = try connection.statement("""
-            INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at, attributes, priority, group_id)
-            VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?8, ?9, ?10)
-            """)
-        for message in messages {
-            let visibleAt = message.visibleAt(sentAt: now)
-            let held = try message.groupID.map { try groupHasMembers($0, in: queueID) } ?? false
-            insert.reset()
-            insert.bind(7, seq)
-            seq += 1
-            insert.bind(1, message.id.rawValue)
-            insert.bind(2, queueID)
-            if held {
-                insert.bind(3, State.held)
-                insert.bind(4, visibleAt > now ? SQLiteTime.nanos(visibleAt) : 0)
-            } else if visibleAt > now {
-                insert.bind(3, State.delayed)
-                insert.bind(4, SQLiteTime.nanos(visibleAt))
-                delayed += 1
-            } else {
-                insert.bind(3, State.visible)
-                insert.bind(4, next)
-                next += 1
-                visible += 1
+        // Groups of this call already given a message: its later ones are held behind it.
+        var groupsSent: Set<String> = []
+        var start = messages.startIndex
+        while start < messages.endIndex {
+            let chunk = messages[start..<Swift.min(start + Self.runLimit, messages.endIndex)]
+            let insert = try connection.statement("insert", count: chunk.count) { count in
+                "INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at, attributes, priority, group_id) "
+                    + "VALUES " + (0..<count).map { row in
+                        let p = (0..<8).map { "?\(3 + 8 * row + $0)" }
+                        return "(\(p[0]), \(p[1]), ?1, \(p[2]), \(p[3]), \(p[4]), ?2, ?2, \(p[5]), \(p[6]), \(p[7]))"
+                    }.joined(separator: ", ")
             }
-            insert.bind(5, blob: message.body)
-            insert.bind(6, nowNanos)
-            insert.bind(8, try StoredAttributesText.encode(message.attributes))
-            insert.bind(9, Int64(MessagePriority.clamped(message.priority)))
-            insert.bind(10, message.groupID)
+            insert.bind(1, queueID)
+            insert.bind(2, nowNanos)
+            for (offset, message) in chunk.enumerated() {
+                let first = Int32(3 + 8 * offset)
+                let visibleAt = message.visibleAt(sentAt: now)
+                var held = false
+                if let group = message.groupID {
+                    held = try groupsSent.contains(group) || groupHasMembers(group, in: queueID)
+                    groupsSent.insert(group)
+                }
+                insert.bind(first, seq)
+                seq += 1
+                insert.bind(first + 1, message.id.rawValue)
+                if held {
+                    insert.bind(first + 2, State.held)
+                    insert.bind(first + 3, visibleAt > now ? SQLiteTime.nanos(visibleAt) : 0)
+                } else if visibleAt > now {
+                    insert.bind(first + 2, State.delayed)
+                    insert.bind(first + 3, SQLiteTime.nanos(visibleAt))
+                    delayed += 1
+                } else {
+                    insert.bind(first + 2, State.visible)
+                    insert.bind(first + 3, next)
+                    next += 1
+                    visible += 1
+                }
+                insert.bind(first + 4, blob: message.body)
+                insert.bind(first + 5, try StoredAttributesText.encode(message.attributes))
+                insert.bind(first + 6, Int64(MessagePriority.clamped(message.priority)))
+                insert.bind(first + 7, message.groupID)
+            }
             do {
                 try insert.run()
             } catch {
                 insert.reset()
-                if try exists(message.id) {
+                for message in chunk where try exists(message.id) {
                     throw QueueStoreError(
                         .invalidArgument, "message id \(message.id) is already in use; send it with a new id"
                     )
                 }
                 throw error
             }
+            insert.reset()
+            start = chunk.endIndex
         }
-        insert.reset()
         counts.add(queueID, visible: visible, delayed: delayed)
         return visible
     }
