@@ -116,12 +116,4 @@ extension SQLiteMessageTable {
         scheduled.bind(1, queue)
         return (heldCount, try scheduled.step() ? scheduled.int(0) : 0)
     }
-
-    /// The name of the queue with row id `id`.
-    func queueName(_ id: Int64) throws -> String? {
-        let select = try connection.statement("SELECT name FROM queues WHERE id = ?1")
-        defer { select.reset() }
-        select.bind(1, id)
-        return try select.step() ? select.text(0) : nil
-    }
 }
