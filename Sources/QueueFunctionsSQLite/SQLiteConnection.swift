@@ -13,10 +13,15 @@ final class SQLiteConnection {
     let busyTimeout: Duration
     private var handle: OpaquePointer?
     private var statements: [String: SQLiteStatement] = [:]
+    /// Statements that take a run of rows, by kind and row count (see ``statement(_:count:sql:)``).
+    private var runStatements: [RunStatementKey: SQLiteStatement] = [:]
     /// Queue name → row id of `queues`. Rows are never deleted, so an entry stays
     /// right unless the transaction that created it rolls back; the worker clears the
     /// cache on every rollback.
     var queueIDs: [String: Int64] = [:]
+    /// Lease receipts: a sequence seeded from the system's random source when the file is
+    /// opened, so that each process's receipts differ from every other's.
+    private var receipts = SplitMix64(seed: UInt64.random(in: UInt64.min...UInt64.max))
 
     /// Opens (creating if missing) the database at `path` in WAL mode.
     ///
@@ -89,10 +94,19 @@ final class SQLiteConnection {
         close()
     }
 
+    /// A new lease receipt (never 0, the receipt of a message never leased).
+    func nextReceipt() -> UInt64 {
+        var receipt = receipts.next()
+        while receipt == 0 { receipt = receipts.next() }
+        return receipt
+    }
+
     /// Finalizes every statement and closes the database. Safe to call twice.
     func close() {
         for statement in statements.values { statement.finalize() }
         statements.removeAll()
+        for statement in runStatements.values { statement.finalize() }
+        runStatements.removeAll()
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
     }
@@ -112,6 +126,22 @@ final class SQLiteConnection {
         }
         let statement = SQLiteStatement(handle: compiled, connection: self)
         statements[sql] = statement
+        return statement
+    }
+
+    /// The cached prepared statement of `kind` for `count` rows, reset and ready to bind;
+    /// `sql(count)` writes it the first time. Looked up without hashing the SQL text, which
+    /// grows with `count`.
+    func statement(_ kind: String, count: Int, sql: (Int) -> String) throws -> SQLiteStatement {
+        let key = RunStatementKey(kind: kind, count: count)
+        if let cached = runStatements[key] {
+            cached.reset()
+            return cached
+        }
+        let text = sql(count)
+        let statement = try statement(text)
+        statements[text] = nil
+        runStatements[key] = statement
         return statement
     }
 
@@ -191,4 +221,10 @@ final class SQLiteConnection {
             return QueueStoreError(.engine, "SQLite failed while \(action) in \(path): \(detail) (code \(code))")
         }
     }
+}
+
+/// Names a statement that takes a run of rows: its kind (a short name) and row count.
+private struct RunStatementKey: Hashable {
+    var kind: String
+    var count: Int
 }

@@ -105,7 +105,7 @@ extension SQLiteMessageTable {
     /// Held messages (visible to a user, waiting for their group) and scheduled ones
     /// (delayed, never received) of `queue`, counted by query.
     func heldAndScheduled(_ queue: Int64) throws -> (held: Int, scheduled: Int) {
-        let held = try connection.statement("SELECT count(*) FROM messages WHERE queue_id = ?1 AND state = 3")
+        let held = try connection.statement("SELECT count(*) FROM messages WHERE queue_id = ?1 AND state = 3 AND \(Self.notVisible)")
         defer { held.reset() }
         held.bind(1, queue)
         let heldCount = try held.step() ? held.int(0) : 0
@@ -115,13 +115,5 @@ extension SQLiteMessageTable {
         defer { scheduled.reset() }
         scheduled.bind(1, queue)
         return (heldCount, try scheduled.step() ? scheduled.int(0) : 0)
-    }
-
-    /// The name of the queue with row id `id`.
-    func queueName(_ id: Int64) throws -> String? {
-        let select = try connection.statement("SELECT name FROM queues WHERE id = ?1")
-        defer { select.reset() }
-        select.bind(1, id)
-        return try select.step() ? select.text(0) : nil
     }
 }

@@ -152,7 +152,7 @@ extension SQLiteMessageTable {
         let anyVisible = try visible.step()
         visible.reset()
         if anyVisible { return nil }
-        let next = try connection.statement("SELECT min(pos) FROM messages WHERE queue_id = ?1 AND state = ?2")
+        let next = try connection.statement("SELECT min(pos) FROM messages WHERE queue_id = ?1 AND state = ?2 AND \(Self.notVisible)")
         var wakeAt = deadline
         for state in [State.delayed, State.inFlight] {
             next.reset()

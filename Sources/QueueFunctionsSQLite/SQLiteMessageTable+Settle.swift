@@ -23,7 +23,18 @@ extension SQLiteMessageTable {
         var results: [SettleResult] = []
         results.reserveCapacity(settlements.count)
         var wake: [String: Int] = [:]
-        for settlement in settlements {
+        var index = settlements.startIndex
+        while index < settlements.endIndex {
+            // A run of acks of this engine's tokens goes in a few statements (AckRun).
+            let run = settlements[index...].prefix { $0.isAck && $0.token.engineKey != 0 }
+            if run.count >= 2 {
+                let applied = try ackRun(run.map(\.token)[...], now: now, wake: &wake)
+                results += applied.map { $0 ? .applied : .staleLease }
+                index += run.count
+                continue
+            }
+            let settlement = settlements[index]
+            index += 1
             if case .ack = settlement.action {
                 results.append(try ack(settlement.token, now: now, wake: &wake) ? .applied : .staleLease)
                 continue
@@ -54,51 +65,70 @@ extension SQLiteMessageTable {
 
     /// Renews a current lease so that it lapses at `expiry`.
     func extend(_ token: LeaseToken, expiry: Date) throws -> SettleResult {
-        let update = try connection.statement(
-            "UPDATE messages SET pos = ?1 WHERE id = ?2 AND receipt = ?3 AND state = 2"
-        )
+        let update = try token.engineKey != 0
+            ? connection.statement("UPDATE messages SET pos = ?1 WHERE seq = ?4 AND id = ?2 AND receipt = ?3 AND state = 2")
+            : connection.statement("UPDATE messages SET pos = ?1 WHERE id = ?2 AND receipt = ?3 AND state = 2")
         defer { update.reset() }
         update.bind(1, SQLiteTime.nanos(expiry))
         update.bind(2, token.messageID.rawValue)
         update.bind(3, Int64(bitPattern: token.receipt))
+        if token.engineKey != 0 { update.bind(4, token.engineKey) }
         try update.run()
         return connection.changes == 1 ? .applied : .staleLease
     }
 
     // MARK: - Steps
 
-    private func ack(_ token: LeaseToken, now: Date, wake: inout [String: Int]) throws -> Bool {
-        let delete = try connection.statement(
-            "DELETE FROM messages WHERE id = ?1 AND receipt = ?2 AND state = 2 RETURNING queue_id, dl_source, group_id"
-        )
-        delete.bind(1, token.messageID.rawValue)
-        delete.bind(2, Int64(bitPattern: token.receipt))
-        guard try delete.step() else {
-            delete.reset()
-            return false
+    /// Deletes the message `token` settles, when the token is current.
+    ///
+    /// A token from this engine carries the row's `seq` (``LeaseToken/engineKey``): a plain
+    /// message (no FIFO group, not dead-lettered) goes with one DELETE by row id and
+    /// nothing read back. Otherwise, or when that deleted nothing, the row is read first.
+    func ack(_ token: LeaseToken, now: Date, wake: inout [String: Int]) throws -> Bool {
+        if token.engineKey != 0 {
+            let delete = try connection.statement("""
+                DELETE FROM messages
+                WHERE seq = ?1 AND id = ?2 AND receipt = ?3 AND state = 2 AND group_id IS NULL AND dl_source IS NULL
+                """)
+            delete.bind(1, token.engineKey)
+            delete.bind(2, token.messageID.rawValue)
+            delete.bind(3, Int64(bitPattern: token.receipt))
+            defer { delete.reset() }
+            try delete.run()
+            if connection.changes == 1 {
+                counts.add(token.engineKey >> Self.arrivalBits, inFlight: -1)
+                return true
+            }
         }
-        let queueID = delete.int64(0)
-        let source = delete.optionalText(1)
-        let group = delete.optionalText(2)
-        while try delete.step() {}
-        delete.reset()
-        counts.add(queueID, inFlight: -1)
-        if let source { try addDeadLettered(source: source, -1) }
-        if let group, try releaseGroup(group, in: queueID, now: now) > 0, let name = try queueName(queueID) {
-            wake[name, default: 0] += 1
+        guard let row = try leasedRow(token) else { return false }
+        let delete = try connection.statement("DELETE FROM messages WHERE seq = ?1")
+        delete.bind(1, row.seq)
+        defer { delete.reset() }
+        try delete.run()
+        counts.add(row.queueID, inFlight: -1)
+        if let source = row.deadLetterSource { try addDeadLettered(source: source, -1) }
+        if let group = row.groupID, try releaseGroup(group, in: row.queueID, now: now) > 0 {
+            wake[row.queue, default: 0] += 1
         }
         return true
     }
 
+    /// The current lease's row: found by `seq` when the token carries it, else by text id.
     private func leasedRow(_ token: LeaseToken) throws -> LeasedRow? {
-        let select = try connection.statement("""
-            SELECT m.seq, m.queue_id, q.name, m.receive_count, m.failures, m.dl_source, m.group_id
-            FROM messages AS m JOIN queues AS q ON q.id = m.queue_id
-            WHERE m.id = ?1 AND m.receipt = ?2 AND m.state = 2
-            """)
+        let columns = "m.seq, m.queue_id, q.name, m.receive_count, m.failures, m.dl_source, m.group_id"
+        let select = try token.engineKey != 0
+            ? connection.statement("""
+                SELECT \(columns) FROM messages AS m JOIN queues AS q ON q.id = m.queue_id
+                WHERE m.seq = ?3 AND m.id = ?1 AND m.receipt = ?2 AND m.state = 2
+                """)
+            : connection.statement("""
+                SELECT \(columns) FROM messages AS m JOIN queues AS q ON q.id = m.queue_id
+                WHERE m.id = ?1 AND m.receipt = ?2 AND m.state = 2
+                """)
         defer { select.reset() }
         select.bind(1, token.messageID.rawValue)
         select.bind(2, Int64(bitPattern: token.receipt))
+        if token.engineKey != 0 { select.bind(3, token.engineKey) }
         guard try select.step() else { return nil }
         return LeasedRow(
             seq: select.int64(0), queueID: select.int64(1), queue: select.text(2), receiveCount: select.int64(3),
@@ -167,5 +197,13 @@ extension SQLiteMessageTable {
         update.bind(2, row.seq)
         try update.run()
         counts.add(row.queueID, visible: 1, inFlight: -1)
+    }
+}
+
+extension Settlement {
+    /// Whether this settlement acks its message.
+    fileprivate var isAck: Bool {
+        if case .ack = action { return true }
+        return false
     }
 }

@@ -66,29 +66,45 @@ struct SQLiteMessageTable {
         counts.add(try queueIDCreating(source), deadLettered: count)
     }
 
-    /// The receive-order place just behind the last visible message of `queue`.
-    func backPosition(_ queue: Int64) throws -> Int64 {
-        let select = try connection.statement(
-            "SELECT coalesce(max(pos), 0) FROM messages WHERE queue_id = ?1 AND state = 0"
-        )
-        defer { select.reset() }
-        select.bind(1, queue)
-        return try select.step() ? select.int64(0) + 1 : 1
+    /// Takes `count` receive-order places behind every visible message of `queue` and
+    /// returns the first. The next free place is kept in `queues.next_pos`: read once per
+    /// job, advanced here, and written with the job's count changes.
+    func backPosition(_ queue: Int64, reserving count: Int = 1) throws -> Int64 {
+        let first: Int64
+        if let cached = counts.nextPosition(queue) {
+            first = cached
+        } else {
+            let select = try connection.statement("SELECT next_pos FROM queues WHERE id = ?1")
+            defer { select.reset() }
+            select.bind(1, queue)
+            first = try select.step() ? select.int64(0) : 1
+        }
+        counts.setNextPosition(queue, first + Int64(count))
+        return first
     }
 
     /// The receive-order place just in front of the first visible message of `queue`.
     func frontPosition(_ queue: Int64) throws -> Int64 {
         let select = try connection.statement(
-            "SELECT coalesce(min(pos), 1) FROM messages WHERE queue_id = ?1 AND state = 0"
+            "SELECT coalesce(min(p), 1) FROM (SELECT (SELECT min(pos) FROM messages WHERE queue_id = ?1 AND state = 0 "
+                + "AND priority = v.column1) AS p FROM (\(Self.priorityValues)) AS v)"
         )
         defer { select.reset() }
         select.bind(1, queue)
         return try select.step() ? select.int64(0) - 1 : 0
     }
 
+    /// Every stored priority as a `VALUES` list, to seek each in `messages_by_priority`.
+    static let priorityValues = "VALUES " + MessagePriority.range.map { "(\($0))" }.joined(separator: ", ")
+
+    /// The condition of the partial index `messages_by_state` (rows that are not visible):
+    /// a query on it must contain this very term, or SQLite does not use the index.
+    static let notVisible = "state <> 0"
+
     // MARK: - Sending
 
-    /// Inserts `messages` into `queue`.
+    /// Inserts `messages` into `queue`, up to ``runLimit`` rows per INSERT statement (each
+    /// statement run opens a cursor on the table and every index, and a statement journal).
     ///
     /// - Returns: How many of them are visible at once.
     /// - Throws: `.invalidArgument` when a message id is already in use.
@@ -96,53 +112,67 @@ struct SQLiteMessageTable {
         guard !messages.isEmpty else { return 0 }
         let queueID = try queueIDCreating(queue)
         let nowNanos = SQLiteTime.nanos(now)
-        var next = try backPosition(queueID)
+        var next = try backPosition(queueID, reserving: messages.count)
         var seq = try nextSeq(queueID, name: queue, reserving: messages.count)
         var visible = 0
         var delayed = 0
-        let insert = try connection.statement("""
-            INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at, attributes, priority, group_id)
-            VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?8, ?9, ?10)
-            """)
-        for message in messages {
-            let visibleAt = message.visibleAt(sentAt: now)
-            let held = try message.groupID.map { try groupHasMembers($0, in: queueID) } ?? false
-            insert.reset()
-            insert.bind(7, seq)
-            seq += 1
-            insert.bind(1, message.id.rawValue)
-            insert.bind(2, queueID)
-            if held {
-                insert.bind(3, State.held)
-                insert.bind(4, visibleAt > now ? SQLiteTime.nanos(visibleAt) : 0)
-            } else if visibleAt > now {
-                insert.bind(3, State.delayed)
-                insert.bind(4, SQLiteTime.nanos(visibleAt))
-                delayed += 1
-            } else {
-                insert.bind(3, State.visible)
-                insert.bind(4, next)
-                next += 1
-                visible += 1
+        // Groups of this call already given a message: its later ones are held behind it.
+        var groupsSent: Set<String> = []
+        var start = messages.startIndex
+        while start < messages.endIndex {
+            let chunk = messages[start..<Swift.min(start + Self.runLimit, messages.endIndex)]
+            let insert = try connection.statement("insert", count: chunk.count) { count in
+                "INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at, attributes, priority, group_id) "
+                    + "VALUES " + (0..<count).map { row in
+                        let p = (0..<8).map { "?\(3 + 8 * row + $0)" }
+                        return "(\(p[0]), \(p[1]), ?1, \(p[2]), \(p[3]), \(p[4]), ?2, ?2, \(p[5]), \(p[6]), \(p[7]))"
+                    }.joined(separator: ", ")
             }
-            insert.bind(5, blob: message.body)
-            insert.bind(6, nowNanos)
-            insert.bind(8, try StoredAttributesText.encode(message.attributes))
-            insert.bind(9, Int64(MessagePriority.clamped(message.priority)))
-            insert.bind(10, message.groupID)
+            insert.bind(1, queueID)
+            insert.bind(2, nowNanos)
+            for (offset, message) in chunk.enumerated() {
+                let first = Int32(3 + 8 * offset)
+                let visibleAt = message.visibleAt(sentAt: now)
+                var held = false
+                if let group = message.groupID {
+                    held = try groupsSent.contains(group) || groupHasMembers(group, in: queueID)
+                    groupsSent.insert(group)
+                }
+                insert.bind(first, seq)
+                seq += 1
+                insert.bind(first + 1, message.id.rawValue)
+                if held {
+                    insert.bind(first + 2, State.held)
+                    insert.bind(first + 3, visibleAt > now ? SQLiteTime.nanos(visibleAt) : 0)
+                } else if visibleAt > now {
+                    insert.bind(first + 2, State.delayed)
+                    insert.bind(first + 3, SQLiteTime.nanos(visibleAt))
+                    delayed += 1
+                } else {
+                    insert.bind(first + 2, State.visible)
+                    insert.bind(first + 3, next)
+                    next += 1
+                    visible += 1
+                }
+                insert.bind(first + 4, blob: message.body)
+                insert.bind(first + 5, try StoredAttributesText.encode(message.attributes))
+                insert.bind(first + 6, Int64(MessagePriority.clamped(message.priority)))
+                insert.bind(first + 7, message.groupID)
+            }
             do {
                 try insert.run()
             } catch {
                 insert.reset()
-                if try exists(message.id) {
+                for message in chunk where try exists(message.id) {
                     throw QueueStoreError(
                         .invalidArgument, "message id \(message.id) is already in use; send it with a new id"
                     )
                 }
                 throw error
             }
+            insert.reset()
+            start = chunk.endIndex
         }
-        insert.reset()
         counts.add(queueID, visible: visible, delayed: delayed)
         return visible
     }
@@ -161,28 +191,31 @@ struct SQLiteMessageTable {
     func promoteDue(_ queue: Int64, now: Date) throws {
         let nowNanos = SQLiteTime.nanos(now)
         let probe = try connection.statement(
-            "SELECT 1 FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND pos <= ?2 LIMIT 1"
+            "SELECT 1 FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND \(Self.notVisible) AND pos <= ?2 LIMIT 1"
         )
         probe.bind(1, queue)
         probe.bind(2, nowNanos)
         let anyDue = try probe.step()
         probe.reset()
         guard anyDue else { return }
+        var dueCount = 0
         let due = try connection.statement(
-            "SELECT state, count(*) FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND pos <= ?2 GROUP BY state"
+            "SELECT state, count(*) FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND \(Self.notVisible) "
+                + "AND pos <= ?2 GROUP BY state"
         )
         due.bind(1, queue)
         due.bind(2, nowNanos)
         while try due.step() {
             counts.add(queue, state: due.int64(0), count: -due.int(1))
             counts.add(queue, visible: due.int(1))
+            dueCount += due.int(1)
         }
         due.reset()
-        let base = try backPosition(queue) - 1
+        let base = try backPosition(queue, reserving: dueCount) - 1
         let promote = try connection.statement("""
             UPDATE messages SET state = 0, pos = ?3 + due.rank
             FROM (SELECT seq AS due_seq, row_number() OVER (ORDER BY pos, seq) AS rank
-                  FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND pos <= ?2) AS due
+                  FROM messages WHERE queue_id = ?1 AND state IN (1, 2) AND \(Self.notVisible) AND pos <= ?2) AS due
             WHERE messages.seq = due.due_seq
             """)
         defer { promote.reset() }
@@ -190,43 +223,6 @@ struct SQLiteMessageTable {
         promote.bind(2, nowNanos)
         promote.bind(3, base)
         try promote.run()
-    }
-
-    // MARK: - Receiving
-
-    /// Leases up to `maxCount` visible messages of `queue`, oldest first, in one statement.
-    func receive(from queue: String, maxCount: Int, now: Date, expiry: Date) throws -> [Lease] {
-        guard maxCount > 0, let queueID = try queueID(queue) else { return [] }
-        try promoteDue(queueID, now: now)
-        let lease = try connection.statement("""
-            UPDATE messages SET state = 2, lease_pos = pos, pos = ?1, receive_count = receive_count + 1,
-                first_received_at = coalesce(first_received_at, ?2), receipt = random()
-            WHERE seq IN (SELECT seq FROM messages WHERE queue_id = ?3 AND state = 0 ORDER BY priority DESC, pos LIMIT ?4)
-            RETURNING lease_pos, receipt, \(Self.messageColumns)
-            """)
-        defer { lease.reset() }
-        lease.bind(1, SQLiteTime.nanos(expiry))
-        lease.bind(2, SQLiteTime.nanos(now))
-        lease.bind(3, queueID)
-        lease.bind(4, maxCount)
-        var leased: [(order: Int64, lease: Lease)] = []
-        leased.reserveCapacity(maxCount)
-        while try lease.step() {
-            let message = try readMessage(lease, from: 2, queue: queue)
-            let token = LeaseToken(messageID: message.id, receipt: UInt64(bitPattern: lease.int64(1)))
-            var received = ReceivedMessage(
-                id: message.id, queue: queue, body: message.body, sentAt: message.sentAt,
-                receiveCount: message.receiveCount, firstReceivedAt: message.firstReceivedAt ?? now,
-                failures: message.failures, deadLetter: message.deadLetter, attributes: message.attributes
-            )
-            received.priority = message.priority
-            received.groupID = message.groupID
-            leased.append((lease.int64(0), Lease(message: received, token: token, expiresAt: expiry)))
-        }
-        counts.add(queueID, visible: -leased.count, inFlight: leased.count)
-        // Best first, as chosen: higher priority, then receive order.
-        leased.sort { ($1.lease.message.priority, $0.order) < ($0.lease.message.priority, $1.order) }
-        return leased.map(\.lease)
     }
 
     /// Reads the ``messageColumns`` of the current row of `statement`, starting at `first`.

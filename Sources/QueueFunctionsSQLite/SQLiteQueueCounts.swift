@@ -17,6 +17,19 @@ final class SQLiteQueueCounts {
     }
 
     private var deltas: [Int64: Delta] = [:]
+    /// Each queue's next free receive-order place (`queues.next_pos`) once read in this job,
+    /// and whether it moved since the last write.
+    private var nextPositions: [Int64: (next: Int64, moved: Bool)] = [:]
+
+    /// The next free receive-order place of `queue`, when this job has read it.
+    func nextPosition(_ queue: Int64) -> Int64? {
+        nextPositions[queue]?.next
+    }
+
+    /// Moves the next free receive-order place of `queue` to `next`.
+    func setNextPosition(_ queue: Int64, _ next: Int64) {
+        nextPositions[queue] = (next, true)
+    }
 
     /// Adds to the counts of the queue with row id `queue`.
     func add(_ queue: Int64, visible: Int = 0, delayed: Int = 0, inFlight: Int = 0, deadLettered: Int = 0) {
@@ -38,22 +51,30 @@ final class SQLiteQueueCounts {
 
     /// Applies the changes added so far and forgets them.
     func write(to connection: SQLiteConnection) throws {
+        for (queue, position) in nextPositions where position.moved && deltas[queue] == nil {
+            deltas[queue] = Delta()
+        }
         guard !deltas.isEmpty else { return }
         let update = try connection.statement("""
             UPDATE queues SET visible = visible + ?2, delayed = delayed + ?3, in_flight = in_flight + ?4,
-                dead_lettered = dead_lettered + ?5
+                dead_lettered = dead_lettered + ?5, next_pos = max(next_pos, ?6)
             WHERE id = ?1
             """)
         defer { update.reset() }
-        for (queue, delta) in deltas
-        where delta.visible != 0 || delta.delayed != 0 || delta.inFlight != 0 || delta.deadLettered != 0 {
+        for (queue, delta) in deltas {
+            let position = nextPositions[queue]
+            let moved = position?.moved ?? false
+            guard delta.visible != 0 || delta.delayed != 0 || delta.inFlight != 0 || delta.deadLettered != 0 || moved
+            else { continue }
             update.reset()
             update.bind(1, queue)
             update.bind(2, delta.visible)
             update.bind(3, delta.delayed)
             update.bind(4, delta.inFlight)
             update.bind(5, delta.deadLettered)
+            update.bind(6, moved ? position?.next ?? 0 : 0)
             try update.run()
+            if let position { nextPositions[queue] = (position.next, false) }
         }
         deltas.removeAll(keepingCapacity: true)
     }

@@ -10,7 +10,7 @@ import Foundation
 /// since 2001-01-01 00:00 UTC (see ``SQLiteTime``).
 enum SQLiteSchema {
     /// The schema this build writes.
-    static let currentVersion: Int64 = 5
+    static let currentVersion: Int64 = 6
 
     /// "QFNS" — marks a file as a QueueFunctions store.
     static let applicationID: Int64 = 0x5146_4E53
@@ -123,7 +123,24 @@ enum SQLiteSchema {
         SQLiteSchema.deliveryOptionsStep,
         // 4 → 5: the keys of `context.once(key:)` (SQLiteOnceKeyTable).
         SQLiteOnceKeyTable.migration,
+        // 5 → 6: visible rows leave `messages_by_state`.
+        SQLiteSchema.stateIndexWithoutVisibleStep,
     ]
+
+    /// 5 → 6 (its own step so that it can be renumbered): `messages_by_state` keeps only rows
+    /// that are not visible (delayed, in flight, held), found by state and due time. Visible
+    /// rows are found through `messages_by_priority` alone, so a send writes one index entry
+    /// fewer and a lease removes one fewer. Queries on the index repeat its condition
+    /// (``SQLiteMessageTable/notVisible``). `queues.next_pos` keeps the place behind the
+    /// last visible message, which the index no longer finds in one seek.
+    static let stateIndexWithoutVisibleStep = """
+        -- The next free receive-order place of each queue, behind every visible message.
+        ALTER TABLE queues ADD COLUMN next_pos INTEGER NOT NULL DEFAULT 1;
+        UPDATE queues SET next_pos = 1 + coalesce(
+            (SELECT max(pos) FROM messages WHERE queue_id = queues.id AND state = 0), 0);
+        DROP INDEX messages_by_state;
+        CREATE INDEX messages_by_state ON messages (queue_id, state, pos) WHERE state <> 0;
+        """
 
     /// 3 → 4 (delivery options, its own step so that it can be renumbered): message
     /// attributes (JSON object, NULL when none), priority 0–9 with a partial index for
