@@ -27,6 +27,12 @@ public final class PostgresQueueStore: QueueStore {
     /// One receive step per connection in flight: a function's receiver keeps as many
     /// as the pool has connections.
     public var receiveLanes: Int { pool.size }
+
+    /// Batches per worker a receiver leases ahead: see ``prefetchBatches``.
+    public var receivePrefetch: Int { Self.prefetchBatches }
+
+    /// The batches per worker a receiver leases ahead on PostgreSQL.
+    public static let prefetchBatches = 2
     private let listener: PostgresListener
     private let hostClock: (any HostClock)?
     let signal: QueueSignal

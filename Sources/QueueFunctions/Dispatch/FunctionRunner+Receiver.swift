@@ -7,6 +7,14 @@ import Foundation
 /// wake-up per function instead of one per worker.
 extension FunctionRunner {
 
+    /// How many batches per worker to lease ahead: what the store asks for, fewer when
+    /// batches are slow, so that a leased batch waits at most `limit` for its worker.
+    static func prefetchDepth(store: Int, lastBatch: Duration, limit: Duration) -> Int {
+        guard store > 0 else { return 0 }
+        guard lastBatch > .zero else { return store }
+        return min(store, Int(limit / lastBatch))
+    }
+
     /// The most leases one receiver step takes.
     static let stepLimit = 1_000
 
@@ -34,9 +42,10 @@ extension FunctionRunner {
             environment.activity.notify(Self.activityKey)
         }
         let batchSize = function.trigger.batchSize
-        // A prefetched batch waits about one batch's time before a worker takes it: prefetch
-        // only while that is small next to the visibility timeout (renewal starts at half).
+        // A batch leased n batches ahead waits about n batches' time before a worker takes
+        // it: keep that under a tenth of the visibility timeout (renewal starts at half).
         let prefetchLimit = queue.visibilityTimeout / 10
+        let prefetchBatches = environment.store.receivePrefetch
         var pending: [SettlementPlanner.Planned] = []
         var storeBackoff = Backoff.store
         while true {
@@ -49,8 +58,8 @@ extension FunctionRunner {
                 state.handOff.finished = []
                 state.handOff.lanes[lane].kicked = false
                 let active = state.workers.values.count { !$0.retiring }
-                let prefetch = prefetches && state.handOff.lastBatchDuration < prefetchLimit
-                    ? state.workers.values.count { $0.started && !$0.retiring } : 0
+                let depth = prefetches ? Self.prefetchDepth(store: prefetchBatches, lastBatch: state.handOff.lastBatchDuration, limit: prefetchLimit) : 0
+                let prefetch = state.workers.values.count { $0.started && !$0.retiring } * depth
                 // With several lanes a step takes its share, so that the others have work too.
                 let lanes = state.handOff.lanes.count
                 let share = max(batchSize, (max(state.handOff.parked.count, prefetch) * batchSize + lanes - 1) / lanes)

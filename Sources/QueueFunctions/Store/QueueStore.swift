@@ -74,11 +74,19 @@ public protocol QueueStore: Sendable {
     /// a function's receiver keeps in flight at once: 1 (the default) for an engine that
     /// runs one step at a time; an engine with a pool of connections answers its size.
     var receiveLanes: Int { get }
+
+    /// How many batches per running worker a function's receiver may lease ahead (while
+    /// batches are quick next to the visibility timeout). 2 by default; an engine whose
+    /// cost per step is high asks for more, so that one step carries more rows.
+    var receivePrefetch: Int { get }
 }
 
 extension QueueStore {
     /// One step at a time.
     public var receiveLanes: Int { 1 }
+
+    /// Two batches ahead per worker.
+    public var receivePrefetch: Int { 2 }
 
     /// Settles, then receives: two steps.
     public func settleAndReceive(

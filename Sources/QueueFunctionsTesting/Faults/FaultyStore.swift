@@ -92,6 +92,9 @@ public struct FaultyStore: QueueStore {
 
     /// The wrapped store's lanes.
     public var receiveLanes: Int { injector.receiveLanes }
+
+    /// The wrapped store's prefetch.
+    public var receivePrefetch: Int { injector.receivePrefetch }
 }
 
 extension FaultyStore: TransactionalOutboxStore {

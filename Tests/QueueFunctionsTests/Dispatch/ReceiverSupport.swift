@@ -22,12 +22,14 @@ final class ObservingStore: QueueStore {
 
     let base: any QueueStore
     let lanes: Int
+    let prefetch: Int
     let holdUntilLanesBusy: Bool
     private let observed = Mutex(Observed())
 
-    init(_ base: any QueueStore, lanes: Int = 1, holdUntilLanesBusy: Bool = false) {
+    init(_ base: any QueueStore, lanes: Int = 1, prefetch: Int = 1, holdUntilLanesBusy: Bool = false) {
         self.base = base
         self.lanes = lanes
+        self.prefetch = prefetch
         self.holdUntilLanesBusy = holdUntilLanesBusy
     }
 
@@ -36,6 +38,7 @@ final class ObservingStore: QueueStore {
     func resetMostWaiting() { observed.withLock { $0.mostWaiting = $0.waiting } }
 
     var receiveLanes: Int { lanes }
+    var receivePrefetch: Int { prefetch }
 
     func settleAndReceive(
         _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-import QueueFunctions
+@testable import QueueFunctions
 
 /// The function's receiver: one store step leases for every idle worker (and one batch
 /// ahead for each running worker), finished batches are settled with the next lease, an
@@ -58,6 +58,33 @@ struct ReceiverTests {
         #expect(log.handled.values.allSatisfy { $0 == 1 })
         await host.shutdown()
         #expect(try await store.stats(for: "jobs").total == 0)
+    }
+
+    @Test("a store that asks for 4 batches ahead gets them for a running worker")
+    func prefetchesWhatTheStoreAsks() async throws {
+        let clock = ManualClock()
+        let store = ObservingStore(MemoryQueueStore(clock: clock), prefetch: 4)
+        let log = BatchLog(hold: "0")
+        let host = try receiverHost(log, store: store, clock: clock, workers: 1)
+        #expect(try await becomesTrue { host.metrics.workers == 1 })
+        try await store.send(numberedMessages(0..<70), to: "jobs")
+        #expect(try await becomesTrue { try await store.stats(for: "jobs").inFlight == 50 })
+        #expect(try await store.stats(for: "jobs").visible == 20)
+        log.release()
+        #expect(try await becomesTrue { log.handled.count == 70 })
+        #expect(log.handled.values.allSatisfy { $0 == 1 })
+        await host.shutdown()
+    }
+
+    @Test("batches lease fewer ahead as they slow down, none once one batch takes a tenth of the visibility timeout")
+    func prefetchDepthFollowsBatchTime() {
+        let limit = Duration.seconds(3)
+        #expect(FunctionRunner.prefetchDepth(store: 16, lastBatch: .zero, limit: limit) == 16)
+        #expect(FunctionRunner.prefetchDepth(store: 16, lastBatch: .milliseconds(20), limit: limit) == 16)
+        #expect(FunctionRunner.prefetchDepth(store: 16, lastBatch: .seconds(1), limit: limit) == 3)
+        #expect(FunctionRunner.prefetchDepth(store: 16, lastBatch: .seconds(3), limit: limit) == 1)
+        #expect(FunctionRunner.prefetchDepth(store: 16, lastBatch: .seconds(4), limit: limit) == 0)
+        #expect(FunctionRunner.prefetchDepth(store: 0, lastBatch: .zero, limit: limit) == 0)
     }
 
     @Test("with a batching window nothing is leased ahead of the worker")

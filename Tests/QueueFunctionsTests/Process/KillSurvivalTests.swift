@@ -50,8 +50,8 @@ extension ProcessTests {
                 #expect(foreign.isEmpty, "ids that were never sent: \(foreign.prefix(5))")
                 let wrongSubjects = after.entries.filter { entry in sent[entry.id].map { $0 != entry.subject } ?? false }
                 #expect(wrongSubjects.isEmpty, "lines whose subject is not their message's: \(wrongSubjects.prefix(5))")
-                #expect(after.duplicates <= manifest.auditInFlightLimit,
-                        "\(after.duplicates) lines were redeliveries; at most \(manifest.auditInFlightLimit) messages were in flight at the kill")
+                #expect(after.duplicates <= manifest.auditInFlightLimit(prefetch: SQLiteQueueStore.prefetchBatches),
+                        "\(after.duplicates) lines were redeliveries; at most \(manifest.auditInFlightLimit(prefetch: SQLiteQueueStore.prefetchBatches)) messages were in flight at the kill")
 
                 let queue = try await store.stats(for: AuditQueue.name)
                 let dlq = try await store.stats(for: AuditQueue.deadLetterQueue)

@@ -75,7 +75,7 @@ extension ProcessTests {
                 #expect(lost.isEmpty, "\(lost.count) accepted messages were never handled, e.g. \(lost.prefix(3))")
                 #expect(unknown.isEmpty, "\(unknown.count) handled messages no POST was answered for, e.g. \(unknown.prefix(3))")
                 // Only what the killed host had leased can run twice: its workers × batch size.
-                #expect(all.count - handled.count <= manifest.auditInFlightLimit, "\(all.count - handled.count) redeliveries")
+                #expect(all.count - handled.count <= manifest.auditInFlightLimit(prefetch: PostgresQueueStore.prefetchBatches), "\(all.count - handled.count) redeliveries")
                 #expect(["host-a", "host-b", "host-c"].allSatisfy { (shares[$0] ?? 0) > 0 }, "every host handled a share: \(shares)")
                 #expect(try await store.stats(for: AuditQueue.deadLetterQueue).total == 0)
                 await store.close()

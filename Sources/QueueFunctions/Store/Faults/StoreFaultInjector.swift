@@ -98,6 +98,8 @@ package struct StoreFaultInjector: QueueStore {
 
     package var receiveLanes: Int { base.receiveLanes }
 
+    package var receivePrefetch: Int { base.receivePrefetch }
+
     /// Waits out injected latency, then throws the injected failure, if any.
     func admit(_ operation: StoreOperations, queue: String?) async throws {
         let faults = controller.callFaults(operation, queue: queue)

@@ -17,8 +17,9 @@ struct SampleManifest {
     /// How long a stopping host lets in-flight batches finish.
     var shutdownGracePeriod = "10s"
 
-    /// The most messages `write-audit-log` can hold at once: what a kill may redeliver.
-    var auditInFlightLimit: Int { auditWorkers * auditBatchSize }
+    /// The most messages `write-audit-log` can hold at once on a store whose receiver
+    /// leases `prefetch` batches ahead per worker: what a kill may redeliver.
+    func auditInFlightLimit(prefetch: Int) -> Int { auditWorkers * auditBatchSize * (1 + prefetch) }
 
     /// The manifest as JSON text.
     func json() throws -> String {
