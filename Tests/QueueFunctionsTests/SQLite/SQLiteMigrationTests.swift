@@ -12,27 +12,6 @@ import Testing
 /// every message with its state, order, history and current lease.
 @Suite("SQLite migrations")
 struct SQLiteMigrationTests {
-    /// Runs `sql` on `path` with the raw C API.
-    private func execute(_ path: String, _ sql: String) throws {
-        var handle: OpaquePointer?
-        defer { sqlite3_close(handle) }
-        try #require(sqlite3_open(path, &handle) == SQLITE_OK)
-        let code = sqlite3_exec(handle, sql, nil, nil, nil)
-        try #require(code == SQLITE_OK, "\(String(cString: sqlite3_errmsg(handle)))")
-    }
-
-    /// The first column of the first row of `sql` on `path`, as an integer.
-    private func scalar(_ path: String, _ sql: String) throws -> Int64 {
-        var handle: OpaquePointer?
-        defer { sqlite3_close(handle) }
-        try #require(sqlite3_open(path, &handle) == SQLITE_OK)
-        var statement: OpaquePointer?
-        defer { sqlite3_finalize(statement) }
-        try #require(sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK)
-        try #require(sqlite3_step(statement) == SQLITE_ROW)
-        return sqlite3_column_int64(statement, 0)
-    }
-
     @Test("a schema 1 file opens as schema 2 with its messages, order, counts and leases")
     func fromVersion1() async throws {
         try await withTemporaryDirectory { directory in
@@ -44,7 +23,7 @@ struct SQLiteMigrationTests {
             let history = try #require(try StoredFailureText.encode([failure]))
             // Schema 1 exactly as that build created it, with rows as it wrote them:
             // one global `seq` across queues, queues interleaved.
-            try execute(path, SQLiteSchema.migrations[0] + """
+            try RawSQLiteFile.execute(path, SQLiteSchema.migrations[0] + """
                 PRAGMA application_id = \(SQLiteSchema.applicationID); PRAGMA user_version = 1;
                 INSERT INTO queues (id, name) VALUES (1, 'jobs'), (2, 'other'), (3, 'jobs-dlq');
                 INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at) VALUES
@@ -61,8 +40,8 @@ struct SQLiteMigrationTests {
                 """)
 
             let store = try await SQLiteQueueStore(path: path, clock: clock)
-            #expect(try scalar(path, "PRAGMA user_version") == SQLiteSchema.currentVersion)
-            #expect(try scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'messages_by_queue'") == 0)
+            #expect(try RawSQLiteFile.scalar(path, "PRAGMA user_version") == SQLiteSchema.currentVersion)
+            #expect(try RawSQLiteFile.scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'messages_by_queue'") == 0)
             #expect(try await store.queueNames() == ["jobs", "jobs-dlq", "other"])
             #expect(try await store.stats(for: "jobs") == QueueStats(
                 visible: 2, delayed: 1, inFlight: 1, oldestEnqueuedAt: SQLiteTime.date(t0), deadLettered: 1, scheduled: 1
@@ -125,15 +104,15 @@ struct SQLiteMigrationTests {
             try await store.send([OutgoingMessage(body: Data("z".utf8))], to: "a-dlq")
             #expect(try await store.purge("b") == 1)
             await store.close()
-            let kept = try scalar(path, """
+            let kept = try RawSQLiteFile.scalar(path, """
                 SELECT count(*) FROM queues WHERE
                     visible = (SELECT count(*) FROM messages WHERE queue_id = queues.id AND state = 0)
                     AND delayed = (SELECT count(*) FROM messages WHERE queue_id = queues.id AND state = 1)
                     AND in_flight = (SELECT count(*) FROM messages WHERE queue_id = queues.id AND state = 2)
                     AND dead_lettered = (SELECT count(*) FROM messages WHERE dl_source = queues.name)
                 """)
-            #expect(try kept == scalar(path, "SELECT count(*) FROM queues"))
-            #expect(try scalar(path, "SELECT count(*) FROM messages") == 19)
+            #expect(try kept == RawSQLiteFile.scalar(path, "SELECT count(*) FROM queues"))
+            #expect(try RawSQLiteFile.scalar(path, "SELECT count(*) FROM messages") == 19)
         }
     }
 }

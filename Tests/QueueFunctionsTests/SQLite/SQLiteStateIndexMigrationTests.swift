@@ -8,27 +8,6 @@ import Testing
 /// keeps only rows that are not visible, with its messages, order, counts and leases.
 @Suite("SQLite migration: state index without visible rows")
 struct SQLiteStateIndexMigrationTests {
-    /// Runs `sql` on the file at `path` with the raw C API.
-    private func execute(_ path: String, _ sql: String) throws {
-        var handle: OpaquePointer?
-        defer { sqlite3_close(handle) }
-        try #require(sqlite3_open(path, &handle) == SQLITE_OK)
-        let code = sqlite3_exec(handle, sql, nil, nil, nil)
-        try #require(code == SQLITE_OK, "\(String(cString: sqlite3_errmsg(handle)))")
-    }
-
-    /// The first column of the first row of `sql` on `path`, as text.
-    private func text(_ path: String, _ sql: String) throws -> String {
-        var handle: OpaquePointer?
-        defer { sqlite3_close(handle) }
-        try #require(sqlite3_open(path, &handle) == SQLITE_OK)
-        var statement: OpaquePointer?
-        defer { sqlite3_finalize(statement) }
-        try #require(sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK)
-        try #require(sqlite3_step(statement) == SQLITE_ROW)
-        return String(cString: try #require(sqlite3_column_text(statement, 0)))
-    }
-
     @Test("a schema 5 file opens at the current schema and keeps order, counts, delays and leases")
     func fromVersion5() async throws {
         try await withTemporaryDirectory { directory in
@@ -39,7 +18,7 @@ struct SQLiteStateIndexMigrationTests {
             let seq = Int64(1) << SQLiteMessageTable.arrivalBits
             // Schema 5 exactly as that build left it: two visible messages (the later one at
             // priority 3), one delayed, one in flight under receipt 77.
-            try execute(path, SQLiteSchema.migrations[0..<5].joined(separator: "\n") + """
+            try RawSQLiteFile.execute(path, SQLiteSchema.migrations[0..<5].joined(separator: "\n") + """
                 PRAGMA application_id = \(SQLiteSchema.applicationID); PRAGMA user_version = 5;
                 INSERT INTO queues (id, name, visible, delayed, in_flight) VALUES (1, 'jobs', 2, 1, 1);
                 INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at, priority) VALUES
@@ -52,8 +31,8 @@ struct SQLiteStateIndexMigrationTests {
                 """)
 
             let store = try await SQLiteQueueStore(path: path, clock: clock)
-            #expect(try text(path, "PRAGMA user_version") == "\(SQLiteSchema.currentVersion)")
-            #expect(try text(path, "SELECT sql FROM sqlite_master WHERE name = 'messages_by_state'")
+            #expect(try RawSQLiteFile.text(path, "PRAGMA user_version") == "\(SQLiteSchema.currentVersion)")
+            #expect(try RawSQLiteFile.text(path, "SELECT sql FROM sqlite_master WHERE name = 'messages_by_state'")
                 .hasSuffix("WHERE state <> 0"))
             #expect(try await store.stats(for: "jobs") == QueueStats(
                 visible: 2, delayed: 1, inFlight: 1, oldestEnqueuedAt: SQLiteTime.date(t0), scheduled: 1
