@@ -74,7 +74,7 @@ struct CommandTests {
         let workspace = try Workspace()
         for index in 0..<3 {
             let sent = await workspace.run(["send", "import-jobs", "{\"import_id\":\"i\(index)\",\"object\":\"x\"}"])
-            #expect(sent.code == CommandExitCode.success)
+            #expect(sent.code == CommandExitCode.success, "send \(index) failed: \(sent.err)")
             #expect(sent.out.trimmingCharacters(in: .whitespacesAndNewlines).count == 36)
         }
         let bodyFile = workspace.directory.appendingPathComponent("order.json")

@@ -97,7 +97,9 @@ struct ReceiverTests {
         try await store.send(numberedMessages(0..<30), to: "jobs")
         #expect(try await becomesTrue { log.sizes.count == 1 })
         await letRun()
-        #expect(try await store.stats(for: "jobs").inFlight == 10)
+        let stats = try await store.stats(for: "jobs")
+        #expect(stats.inFlight == 10 && stats.visible == 20,
+                "in flight \(stats.inFlight), visible \(stats.visible), batches so far \(log.sizes)")
         log.release()
         #expect(try await becomesTrue { log.handled.count == 30 })
         await host.shutdown()
