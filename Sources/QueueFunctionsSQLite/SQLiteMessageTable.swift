@@ -140,7 +140,7 @@ struct SQLiteMessageTable {
                 }
                 insert.bind(first, seq)
                 seq += 1
-                insert.bind(first + 1, message.id.rawValue)
+                insert.bind(first + 1, message.id)
                 if held {
                     insert.bind(first + 2, State.held)
                     insert.bind(first + 3, visibleAt > now ? SQLiteTime.nanos(visibleAt) : 0)
@@ -163,6 +163,8 @@ struct SQLiteMessageTable {
                 try insert.run()
             } catch {
                 insert.reset()
+                // Checked here, not before every send: the id index rejects a repeat anyway.
+                try messages.checkDistinctIDs(queue: queue)
                 for message in chunk where try exists(message.id) {
                     throw QueueStoreError(
                         .invalidArgument, "message id \(message.id) is already in use; send it with a new id"
@@ -180,7 +182,7 @@ struct SQLiteMessageTable {
     private func exists(_ id: MessageID) throws -> Bool {
         let select = try connection.statement("SELECT 1 FROM messages WHERE id = ?1")
         defer { select.reset() }
-        select.bind(1, id.rawValue)
+        select.bind(1, id)
         return try select.step()
     }
 

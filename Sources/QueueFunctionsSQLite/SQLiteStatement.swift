@@ -40,6 +40,13 @@ final class SQLiteStatement {
         sqlite3_bind_text(handle, index, value, -1, Self.transient)
     }
 
+    /// Binds the text of `id` without making a String of it.
+    func bind(_ index: Int32, _ id: MessageID) {
+        id.withUTF8Text { utf8 in
+            _ = sqlite3_bind_text(handle, index, utf8.baseAddress, Int32(utf8.count), Self.transient)
+        }
+    }
+
     func bind(_ index: Int32, _ value: String?) {
         if let value { bind(index, value) } else { sqlite3_bind_null(handle, index) }
     }

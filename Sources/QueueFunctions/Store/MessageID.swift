@@ -109,6 +109,32 @@ public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, C
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Calls `body` with the UTF-8 bytes of ``rawValue``. A UUID's text is written into a
+    /// stack buffer: no String is allocated or validated (the SQLite engine binds it as is).
+    package func withUTF8Text<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        switch form {
+        case .uuid(let high, let low):
+            var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+            return try withUnsafeMutableBytes(of: &bytes) { raw in
+                let buffer = raw.bindMemory(to: UInt8.self)
+                var nibble = 0
+                for index in 0..<36 {
+                    if Self.isDash(index) {
+                        buffer[index] = UInt8(ascii: "-")
+                        continue
+                    }
+                    let half = nibble < 16 ? high : low
+                    let digit = UInt8(truncatingIfNeeded: (half >> UInt64(60 - 4 * (nibble & 15))) & 0xF)
+                    buffer[index] = digit < 10 ? UInt8(ascii: "0") &+ digit : UInt8(ascii: "a") &+ (digit &- 10)
+                    nibble += 1
+                }
+                return try body(UnsafeBufferPointer(rebasing: buffer[0..<36]))
+            }
+        case .text(var text):
+            return try text.withUTF8(body)
+        }
+    }
+
     /// Where the dashes of a UUID's text are.
     private static func isDash(_ index: Int) -> Bool { index == 8 || index == 13 || index == 18 || index == 23 }
 
