@@ -131,11 +131,12 @@ final class SQLiteConnection {
 
     /// The cached prepared statement of `kind` for `count` rows, reset and ready to bind;
     /// `sql(count)` writes it the first time. Looked up without hashing the SQL text, which
-    /// grows with `count`.
-    func statement(_ kind: String, count: Int, sql: (Int) -> String) throws -> SQLiteStatement {
+    /// grows with `count`. With `bindingAll`, the caller binds every parameter, so the old
+    /// bindings are not cleared first.
+    func statement(_ kind: String, count: Int, bindingAll: Bool = false, sql: (Int) -> String) throws -> SQLiteStatement {
         let key = RunStatementKey(kind: kind, count: count)
         if let cached = runStatements[key] {
-            cached.reset()
+            if bindingAll { cached.rewind() } else { cached.reset() }
             return cached
         }
         let text = sql(count)
