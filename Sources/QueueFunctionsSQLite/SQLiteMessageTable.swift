@@ -74,7 +74,7 @@ struct SQLiteMessageTable {
         if let cached = counts.nextPosition(queue) {
             first = cached
         } else {
-            let select = try connection.statement("SELECT next_pos FROM queues WHERE id = ?1")
+            let select = try connection.statement(.nextPosition, "SELECT next_pos FROM queues WHERE id = ?1")
             defer { select.reset() }
             select.bind(1, queue)
             first = try select.step() ? select.int64(0) : 1

@@ -60,9 +60,21 @@ final class SQLiteStatement {
 
     /// Binds the text of `id` without making a String of it.
     func bind(_ index: Int32, _ id: MessageID) {
-        id.withUTF8Text { utf8 in
-            _ = sqlite3_bind_text(handle, index, utf8.baseAddress, Int32(utf8.count), Self.transient)
+        id.withUTF8Text { whole in
+            let utf8 = Self.beforeNUL(whole)
+            guard let base = utf8.baseAddress, !utf8.isEmpty else {
+                bind(index, "")  // empty text, not NULL
+                return
+            }
+            _ = sqlite3_bind_text(handle, index, base, Int32(utf8.count), Self.transient)
         }
+    }
+
+    /// `utf8` up to its first NUL byte: text is bound as a C string would be, as
+    /// the String `bind` does, so that an id is stored and found the same way by both.
+    private static func beforeNUL(_ utf8: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        guard let base = utf8.baseAddress, let nul = memchr(base, 0, utf8.count) else { return utf8 }
+        return UnsafeBufferPointer(start: base, count: UnsafeRawPointer(nul) - UnsafeRawPointer(base))
     }
 
     func bind(_ index: Int32, _ value: String?) {
@@ -100,7 +112,12 @@ final class SQLiteStatement {
 
     /// Binds the text of `id`, copied into the statement's buffer.
     func bindCopied(_ index: Int32, id: MessageID) {
-        id.withUTF8Text { utf8 in
+        id.withUTF8Text { whole in
+            let utf8 = Self.beforeNUL(whole)
+            guard !utf8.isEmpty else {
+                bind(index, "")  // empty text, not NULL
+                return
+            }
             let bytes = UnsafeRawBufferPointer(utf8)
             if let copy = keep(bytes) {
                 _ = sqlite3_bind_text(handle, index, copy.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)

@@ -60,7 +60,7 @@ extension SQLiteWorker {
         finishes: inout [@Sendable (Result<Void, any Error>) -> Void]
     ) throws {
         let sends = jobs.compactMap(\.send)
-        try connection.execute("SAVEPOINT sends")
+        try connection.execute(.savepointSends, "SAVEPOINT sends")
         do {
             // One time for the merged pass: the latest call's, so that no message is
             // stamped before it was handed in (the calls differ by microseconds).
@@ -85,7 +85,7 @@ extension SQLiteWorker {
                     _ = try table.send(batch.messages, to: batch.queue, now: now)
                 }
             }
-            try connection.execute("RELEASE sends")
+            try connection.execute(.releaseSends, "RELEASE sends")
             finishes.append(contentsOf: sends.map(\.finish))
         } catch {
             // A message id in use (or another failure of one call): find which, alone.
