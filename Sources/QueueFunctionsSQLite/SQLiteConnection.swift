@@ -15,6 +15,9 @@ final class SQLiteConnection {
     private var statements: [String: SQLiteStatement] = [:]
     /// Statements that take a run of rows, by kind and row count (see ``statement(_:count:sql:)``).
     private var runStatements: [RunStatementKey: SQLiteStatement] = [:]
+    /// Statements found by ``HotStatement`` slot (see `statement(_:_:)` with a slot);
+    /// the same objects as in `statements`, which finalizes them.
+    private var hotStatements = [SQLiteStatement?](repeating: nil, count: HotStatement.allCases.count)
     /// Queue name → row id of `queues`. Rows are never deleted, so an entry stays
     /// right unless the transaction that created it rolls back; the worker clears the
     /// cache on every rollback.
@@ -109,6 +112,7 @@ final class SQLiteConnection {
         statements.removeAll()
         for statement in runStatements.values { statement.finalize() }
         runStatements.removeAll()
+        hotStatements = hotStatements.map { _ in nil }
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
     }
@@ -133,11 +137,12 @@ final class SQLiteConnection {
 
     /// The cached prepared statement of `kind` for `count` rows, reset and ready to bind;
     /// `sql(count)` writes it the first time. Looked up without hashing the SQL text, which
-    /// grows with `count`.
-    func statement(_ kind: String, count: Int, sql: (Int) -> String) throws -> SQLiteStatement {
+    /// grows with `count`. With `bindingAll`, the caller binds every parameter, so the old
+    /// bindings are not cleared first.
+    func statement(_ kind: String, count: Int, bindingAll: Bool = false, sql: (Int) -> String) throws -> SQLiteStatement {
         let key = RunStatementKey(kind: kind, count: count)
         if let cached = runStatements[key] {
-            cached.reset()
+            if bindingAll { cached.rewind() } else { cached.reset() }
             return cached
         }
         let text = sql(count)
@@ -145,6 +150,25 @@ final class SQLiteConnection {
         statements[text] = nil
         runStatements[key] = statement
         return statement
+    }
+
+    /// The cached prepared statement for `sql`, reset and ready to bind, found by `slot`
+    /// instead of by hashing the SQL text: for the statements every send or commit runs.
+    /// Each slot must always be used with the same `sql`.
+    func statement(_ slot: HotStatement, _ sql: @autoclosure () -> String) throws -> SQLiteStatement {
+        if let cached = hotStatements[slot.rawValue] {
+            cached.reset()
+            return cached
+        }
+        let text = sql()
+        let statement = try statement(text)
+        hotStatements[slot.rawValue] = statement
+        return statement
+    }
+
+    /// Runs the statement of `slot` (see `statement(_:_:)` with a slot) to its end.
+    func execute(_ slot: HotStatement, _ sql: @autoclosure () -> String) throws {
+        try statement(slot, sql()).run()
     }
 
     /// Runs `sql` (one statement, cached) to its end.
@@ -226,6 +250,11 @@ final class SQLiteConnection {
 }
 
 /// Names a statement that takes a run of rows: its kind (a short name) and row count.
+/// The statements run by every send or commit, cached in slots (no hashing of their text).
+enum HotStatement: Int, CaseIterable {
+    case begin, commit, savepointSends, releaseSends, nextSeq, nextPosition, updateCounts
+}
+
 private struct RunStatementKey: Hashable {
     var kind: String
     var count: Int

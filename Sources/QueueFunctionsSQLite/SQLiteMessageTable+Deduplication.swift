@@ -29,7 +29,7 @@ extension SQLiteMessageTable {
         )
         defer { record.reset() }
         record.bind(1, key)
-        record.bind(2, message.id.rawValue)
+        record.bind(2, message.id)
         record.bind(3, SQLiteTime.nanos(now.adding(window)))
         try record.run()
         return (SendReceipt(id: message.id, isDuplicate: false), visible)

@@ -80,7 +80,7 @@ extension SQLiteMessageTable {
         let select = try connection.statement(
             "SELECT seq, state, group_id, dl_source FROM messages WHERE id = ?1 AND queue_id = ?2"
         )
-        select.bind(1, id.rawValue)
+        select.bind(1, id)
         select.bind(2, queueID)
         guard try select.step() else {
             select.reset()

@@ -74,7 +74,7 @@ struct SQLiteMessageTable {
         if let cached = counts.nextPosition(queue) {
             first = cached
         } else {
-            let select = try connection.statement("SELECT next_pos FROM queues WHERE id = ?1")
+            let select = try connection.statement(.nextPosition, "SELECT next_pos FROM queues WHERE id = ?1")
             defer { select.reset() }
             select.bind(1, queue)
             first = try select.step() ? select.int64(0) : 1
@@ -121,13 +121,14 @@ struct SQLiteMessageTable {
         var start = messages.startIndex
         while start < messages.endIndex {
             let chunk = messages[start..<Swift.min(start + Self.runLimit, messages.endIndex)]
-            let insert = try connection.statement("insert", count: chunk.count) { count in
+            let insert = try connection.statement("insert", count: chunk.count, bindingAll: true) { count in
                 "INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at, attributes, priority, group_id) "
                     + "VALUES " + (0..<count).map { row in
                         let p = (0..<8).map { "?\(3 + 8 * row + $0)" }
                         return "(\(p[0]), \(p[1]), ?1, \(p[2]), \(p[3]), \(p[4]), ?2, ?2, \(p[5]), \(p[6]), \(p[7]))"
                     }.joined(separator: ", ")
             }
+            insert.startCopies()
             insert.bind(1, queueID)
             insert.bind(2, nowNanos)
             for (offset, message) in chunk.enumerated() {
@@ -140,7 +141,7 @@ struct SQLiteMessageTable {
                 }
                 insert.bind(first, seq)
                 seq += 1
-                insert.bind(first + 1, message.id.rawValue)
+                insert.bindCopied(first + 1, id: message.id)
                 if held {
                     insert.bind(first + 2, State.held)
                     insert.bind(first + 3, visibleAt > now ? SQLiteTime.nanos(visibleAt) : 0)
@@ -154,7 +155,7 @@ struct SQLiteMessageTable {
                     next += 1
                     visible += 1
                 }
-                insert.bind(first + 4, blob: message.body)
+                insert.bindCopied(first + 4, blob: message.body)
                 insert.bind(first + 5, try StoredAttributesText.encode(message.attributes))
                 insert.bind(first + 6, Int64(MessagePriority.clamped(message.priority)))
                 insert.bind(first + 7, message.groupID)
@@ -163,6 +164,8 @@ struct SQLiteMessageTable {
                 try insert.run()
             } catch {
                 insert.reset()
+                // Checked here, not before every send: the id index rejects a repeat anyway.
+                try messages.checkDistinctIDs(queue: queue)
                 for message in chunk where try exists(message.id) {
                     throw QueueStoreError(
                         .invalidArgument, "message id \(message.id) is already in use; send it with a new id"
@@ -170,7 +173,7 @@ struct SQLiteMessageTable {
                 }
                 throw error
             }
-            insert.reset()
+            insert.rewind()
             start = chunk.endIndex
         }
         counts.add(queueID, visible: visible, delayed: delayed)
@@ -180,7 +183,7 @@ struct SQLiteMessageTable {
     private func exists(_ id: MessageID) throws -> Bool {
         let select = try connection.statement("SELECT 1 FROM messages WHERE id = ?1")
         defer { select.reset() }
-        select.bind(1, id.rawValue)
+        select.bind(1, id)
         return try select.step()
     }
 

@@ -55,7 +55,7 @@ final class SQLiteQueueCounts {
             deltas[queue] = Delta()
         }
         guard !deltas.isEmpty else { return }
-        let update = try connection.statement("""
+        let update = try connection.statement(.updateCounts, """
             UPDATE queues SET visible = visible + ?2, delayed = delayed + ?3, in_flight = in_flight + ?4,
                 dead_lettered = dead_lettered + ?5, next_pos = max(next_pos, ?6)
             WHERE id = ?1
@@ -111,7 +111,7 @@ extension SQLiteMessageTable {
     func nextSeq(_ queue: Int64, name: String, reserving count: Int = 1) throws -> Int64 {
         let range = Self.seqRange(queue)
         let select = try connection.statement(
-            "SELECT seq FROM messages WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq DESC LIMIT 1"
+            .nextSeq, "SELECT seq FROM messages WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq DESC LIMIT 1"
         )
         defer { select.reset() }
         select.bind(1, range.low)

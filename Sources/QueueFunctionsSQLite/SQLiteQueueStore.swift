@@ -56,7 +56,7 @@ public final class SQLiteQueueStore: DeduplicatingQueueStore {
     ///   appears twice in `messages`.
     public func send(_ messages: [OutgoingMessage], to queue: String) async throws {
         guard !messages.isEmpty else { return }
-        try messages.checkDistinctIDs(queue: queue)
+        // A message id repeated within `messages` is found (and named) by the insert's failure.
         // Concurrent sends share a transaction and, when adjacent, one insert pass.
         let visible = try await worker.send(messages, to: queue, now: clock.now())
         if visible > 0 { signal.notify(queue, count: visible) }

@@ -60,23 +60,32 @@ extension SQLiteWorker {
         finishes: inout [@Sendable (Result<Void, any Error>) -> Void]
     ) throws {
         let sends = jobs.compactMap(\.send)
-        try connection.execute("SAVEPOINT sends")
+        try connection.execute(.savepointSends, "SAVEPOINT sends")
         do {
             // One time for the merged pass: the latest call's, so that no message is
             // stamped before it was handed in (the calls differ by microseconds).
             let now = sends.map(\.now).max() ?? Date()
-            var order: [String] = []
-            var byQueue: [String: [OutgoingMessage]] = [:]
+            // Each queue's messages in call order; usually every call is to one queue, so a
+            // short list searched from the back beats hashing the name per call.
+            var batches: [(queue: String, messages: [OutgoingMessage])] = []
             for send in sends {
-                if byQueue[send.queue] == nil { order.append(send.queue) }
-                byQueue[send.queue, default: []].append(contentsOf: send.messages)
-            }
-            try SQLiteMessageTable.run(connection) { table in
-                for queue in order {
-                    _ = try table.send(byQueue[queue] ?? [], to: queue, now: now)
+                if let last = batches.indices.last, batches[last].queue == send.queue {
+                    batches[last].messages.append(contentsOf: send.messages)
+                } else if let index = batches.firstIndex(where: { $0.queue == send.queue }) {
+                    batches[index].messages.append(contentsOf: send.messages)
+                } else {
+                    var messages: [OutgoingMessage] = []
+                    messages.reserveCapacity(sends.count)
+                    messages.append(contentsOf: send.messages)
+                    batches.append((send.queue, messages))
                 }
             }
-            try connection.execute("RELEASE sends")
+            try SQLiteMessageTable.run(connection) { table in
+                for batch in batches {
+                    _ = try table.send(batch.messages, to: batch.queue, now: now)
+                }
+            }
+            try connection.execute(.releaseSends, "RELEASE sends")
             finishes.append(contentsOf: sends.map(\.finish))
         } catch {
             // A message id in use (or another failure of one call): find which, alone.

@@ -209,7 +209,7 @@ final class SQLiteWorker: Sendable {
     /// Runs `jobs` in one transaction and resumes their callers after it ends.
     private func runGroup(_ jobs: [Job], on connection: SQLiteConnection) {
         do {
-            try connection.execute("BEGIN IMMEDIATE")
+            try connection.execute(.begin, "BEGIN IMMEDIATE")
         } catch {
             for job in jobs { job.fail(error) }
             return
@@ -241,7 +241,7 @@ final class SQLiteWorker: Sendable {
                 }
             }
             if let hook = beforeCommit.withLock({ $0 }) { try hook(jobs.count) }
-            try connection.execute("COMMIT")
+            try connection.execute(.commit, "COMMIT")
             commits.add(1, ordering: .relaxed)
         } catch {
             connection.queueIDs.removeAll()

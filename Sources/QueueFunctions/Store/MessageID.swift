@@ -107,25 +107,65 @@ public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, C
         self.init(try decoder.singleValueContainer().decode(String.self))
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Calls `body` with the UTF-8 bytes of ``rawValue``. A UUID's text is written into a
+    /// stack buffer: no String is allocated or validated (the SQLite engine binds it as is).
+    package func withUTF8Text(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        switch form {
+        case .uuid(let high, let low):
+            var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &bytes) { raw in
+                Self.writeUUIDText(high: high, low: low, to: raw)
+                body(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: 36))
+            }
+        case .text(var text):
+            text.withUTF8(body)
+        }
+    }
+
+    /// Writes the 36 bytes of a UUID's text (lowercase hex, dashes at 8, 13, 18 and 23) to
+    /// the start of `buffer`, which must hold at least 36 bytes.
+    private static func writeUUIDText(high: UInt64, low: UInt64, to buffer: UnsafeMutableRawBufferPointer) {
+        guard buffer.count >= 36, let base = buffer.baseAddress else { return }
+        // Eight hex digits per 64-bit word, most significant first in memory.
+        let words = (
+            hexWord(UInt32(truncatingIfNeeded: high >> 32)), hexWord(UInt32(truncatingIfNeeded: high)),
+            hexWord(UInt32(truncatingIfNeeded: low >> 32)), hexWord(UInt32(truncatingIfNeeded: low))
+        )
+        withUnsafeBytes(of: words) { hex in
+            guard let digits = hex.baseAddress else { return }
+            let dash = UInt8(ascii: "-")
+            base.copyMemory(from: digits, byteCount: 8)
+            base.storeBytes(of: dash, toByteOffset: 8, as: UInt8.self)
+            (base + 9).copyMemory(from: digits + 8, byteCount: 4)
+            base.storeBytes(of: dash, toByteOffset: 13, as: UInt8.self)
+            (base + 14).copyMemory(from: digits + 12, byteCount: 4)
+            base.storeBytes(of: dash, toByteOffset: 18, as: UInt8.self)
+            (base + 19).copyMemory(from: digits + 16, byteCount: 4)
+            base.storeBytes(of: dash, toByteOffset: 23, as: UInt8.self)
+            (base + 24).copyMemory(from: digits + 20, byteCount: 12)
+        }
+    }
+
+    /// The eight lowercase hex digits of `value` as the bytes of a word, the most
+    /// significant digit first in memory.
+    private static func hexWord(_ value: UInt32) -> UInt64 {
+        // Spread the nibbles into bytes: 0x12345678 becomes 0x0102030405060708.
+        var x = UInt64(value)
+        x = (x | x << 16) & 0x0000_FFFF_0000_FFFF
+        x = (x | x << 8) & 0x00FF_00FF_00FF_00FF
+        x = (x | x << 4) & 0x0F0F_0F0F_0F0F_0F0F
+        // '0' + digit, plus 39 more for digits 10...15 ('a' is 39 after '9' + 1).
+        let letters = ((x &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+        let text = x &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
+        return text.bigEndian
+    }
 
     /// Where the dashes of a UUID's text are.
     private static func isDash(_ index: Int) -> Bool { index == 8 || index == 13 || index == 18 || index == 23 }
 
     private static func uuidText(high: UInt64, low: UInt64) -> String {
-        // xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: 32 hex digits, most significant first.
         String(unsafeUninitializedCapacity: 36) { buffer in
-            var nibble = 0
-            for index in 0..<36 {
-                if isDash(index) {
-                    buffer[index] = UInt8(ascii: "-")
-                    continue
-                }
-                let half = nibble < 16 ? high : low
-                let shift = UInt64(60 - 4 * (nibble & 15))
-                buffer[index] = hexDigits[Int((half >> shift) & 0xF)]
-                nibble += 1
-            }
+            writeUUIDText(high: high, low: low, to: UnsafeMutableRawBufferPointer(buffer))
             return 36
         }
     }

@@ -48,4 +48,25 @@ struct MessageIDTests {
         let all = generated + others
         #expect(all.sorted().map(\.rawValue) == all.map(\.rawValue).sorted())
     }
+
+    @Test("a UUID id's text is written back digit for digit, as a String and as the bytes the stores bind")
+    func everyHexDigit() {
+        let texts = [
+            "01234567-89ab-cdef-0123-456789abcdef", "fedcba98-7654-3210-fedc-ba9876543210",
+            "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+            "9a0b1c2d-3e4f-5a6b-7c8d-9e0fa1b2c3d4",
+        ]
+        for text in texts {
+            let id = MessageID(text)
+            #expect(id.rawValue == text)
+            var bytes: [UInt8] = []
+            id.withUTF8Text { bytes = Array($0) }
+            #expect(bytes == Array(text.utf8))
+        }
+        for id in (0..<200).map({ _ in MessageID.generate() }) + [MessageID("order-42"), MessageID("")] {
+            var bytes: [UInt8] = []
+            id.withUTF8Text { bytes = Array($0) }
+            #expect(String(decoding: bytes, as: UTF8.self) == id.rawValue)
+        }
+    }
 }
