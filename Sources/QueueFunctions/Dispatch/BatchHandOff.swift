@@ -35,6 +35,19 @@ struct BatchHandOff {
         return max(0, max(parked.count, workers) * batchSize - readyCount - requested)
     }
 
+    /// Removes the newest ready batches while the rest still hold at least `keeping`
+    /// leases: after workers retire or batches slow down, leases beyond what the remaining
+    /// workers take soon go back instead of waiting towards their visibility timeout.
+    mutating func takeExcess(keeping: Int) -> [[Lease]] {
+        var readyCount = ready.reduce(0) { $0 + $1.count }
+        var excess: [[Lease]] = []
+        while let last = ready.last, readyCount - last.count >= keeping {
+            excess.append(ready.removeLast())
+            readyCount -= last.count
+        }
+        return excess
+    }
+
     /// A hand-off for a receiver of `lanes` lanes.
     init(lanes: Int) {
         self.lanes = Array(repeating: ReceiverLane(), count: max(1, lanes))

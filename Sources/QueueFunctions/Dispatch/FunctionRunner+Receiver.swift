@@ -53,7 +53,8 @@ extension FunctionRunner {
                 await apply(pending + (await takeEverythingBack()))
                 return
             }
-            let (handed, wanted, stopping, active) = state.withLock { state -> ([SettlementPlanner.Planned], Int, Bool, Int) in
+            let (handed, wanted, stopping, active, excess) = state.withLock {
+                state -> ([SettlementPlanner.Planned], Int, Bool, Int, [[Lease]]) in
                 let handed = state.handOff.finished
                 state.handOff.finished = []
                 state.handOff.lanes[lane].kicked = false
@@ -66,9 +67,16 @@ extension FunctionRunner {
                 let wanted = state.stopping ? 0 : min(Self.stepLimit, share, state.handOff.wanted(batchSize: batchSize, prefetchFor: prefetch))
                 // Asked for now: other lanes lease only the rest.
                 state.handOff.requested += wanted
-                return (handed, wanted, state.stopping, active)
+                // Fewer workers, or slower batches: what is leased beyond the target goes back.
+                let excess = state.stopping ? [] : state.handOff.takeExcess(keeping: max(state.handOff.parked.count, prefetch) * batchSize)
+                return (handed, wanted, state.stopping, active, excess)
             }
             pending += handed
+            if !excess.isEmpty {
+                let leases = excess.flatMap { $0 }
+                await releaseDependencies(leases.count)
+                pending += leases.map(planner.handBack)
+            }
             // Batches leased for workers that have gone (stopping, retired) go back at once.
             if stopping || active == 0 { pending += await takeReadyBack() }
             if pending.isEmpty, wanted == 0 {

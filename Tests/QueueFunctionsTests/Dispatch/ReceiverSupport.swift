@@ -97,8 +97,13 @@ final class BatchLog: Sendable {
 
     private let state = Mutex(State())
     let hold: String?
+    let holdEvery: Bool
 
-    init(hold: String? = nil) { self.hold = hold }
+    /// `hold`: the first body of the batch to hold; `holdEvery`: hold every batch.
+    init(hold: String? = nil, holdEvery: Bool = false) {
+        self.hold = hold
+        self.holdEvery = holdEvery
+    }
 
     func release() { state.withLock { $0.released = true } }
     var sizes: [Int] { state.withLock { $0.sizes } }
@@ -110,7 +115,7 @@ final class BatchLog: Sendable {
             state.sizes.append(bodies.count)
             for body in bodies { state.bodies[body, default: 0] += 1 }
         }
-        guard let hold, bodies.first == hold else { return }
+        guard holdEvery || (hold != nil && bodies.first == hold) else { return }
         let giveUp = ContinuousClock.now.advanced(by: .seconds(20))
         while !state.withLock({ $0.released }), ContinuousClock.now < giveUp {
             try? await Task.sleep(for: .milliseconds(2))

@@ -76,6 +76,27 @@ struct ReceiverTests {
         await host.shutdown()
     }
 
+    @Test("when workers retire, the batches leased ahead for them go back to the queue, and every message is handled once")
+    func excessGoesBackWhenWorkersRetire() async throws {
+        let clock = ManualClock()
+        let store = ObservingStore(MemoryQueueStore(clock: clock), prefetch: 2)
+        let log = BatchLog(holdEvery: true)
+        let host = try receiverHost(log, store: store, clock: clock, workers: 4)
+        #expect(try await becomesTrue { host.metrics.workers == 4 })
+        try await store.send(numberedMessages(0..<200), to: "jobs")
+        // 4 batches held in handlers, 2 ahead for each of the 4 workers.
+        #expect(try await becomesTrue { try await store.stats(for: "jobs").inFlight == 120 })
+        host.runner.setWorkerCount(1)
+        // The 3 retiring workers still hold their batches; 2 batches ahead stay for the one left.
+        #expect(try await becomesTrue { try await store.stats(for: "jobs").inFlight == 60 })
+        #expect(try await store.stats(for: "jobs").visible == 140)
+        log.release()
+        #expect(try await becomesTrue { log.handled.count == 200 })
+        #expect(log.handled.values.allSatisfy { $0 == 1 })
+        await host.shutdown()
+        #expect(try await store.stats(for: "jobs").total == 0)
+    }
+
     @Test("batches lease fewer ahead as they slow down, none once one batch takes a tenth of the visibility timeout")
     func prefetchDepthFollowsBatchTime() {
         let limit = Duration.seconds(3)
