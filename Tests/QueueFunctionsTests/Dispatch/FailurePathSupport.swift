@@ -5,7 +5,7 @@ import QueueFunctions
 
 /// A store that forwards to another one and fails chosen calls on demand: just enough to
 /// drive the dispatcher's error paths (the testing product ships a full fault injector).
-final class FailingStoreForTests: ForwardingQueueStore {
+final class FailingStoreForTests: QueueStore {
     struct Failures {
         /// Thrown by every receive (and the receive half of settleAndReceive) while set.
         var receive: QueueStoreError?
@@ -40,6 +40,8 @@ final class FailingStoreForTests: ForwardingQueueStore {
         if let error { throw error }
     }
 
+    func send(_ messages: [OutgoingMessage], to queue: String) async throws { try await base.send(messages, to: queue) }
+
     func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) async throws -> [Lease] {
         try check({ $0.receive }, count: { $0.receive += 1 })
         return try await base.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
@@ -62,6 +64,17 @@ final class FailingStoreForTests: ForwardingQueueStore {
         try check({ $0.extend }, count: { $0.extend += 1 })
         return try await base.extend(token, visibilityTimeout: visibilityTimeout)
     }
+
+    func redrive(from deadLetterQueue: String, to destination: String?, limit: Int) async throws -> Int {
+        try await base.redrive(from: deadLetterQueue, to: destination, limit: limit)
+    }
+
+    func purge(_ queue: String) async throws -> Int { try await base.purge(queue) }
+    func peek(_ queue: String, limit: Int) async throws -> [StoredMessage] { try await base.peek(queue, limit: limit) }
+    func stats(for queue: String) async throws -> QueueStats { try await base.stats(for: queue) }
+    func queueNames() async throws -> [String] { try await base.queueNames() }
+    func waitForMessages(on queue: String, until deadline: Date) async { await base.waitForMessages(on: queue, until: deadline) }
+    func close() async { await base.close() }
 }
 
 /// A real ``FunctionHost`` on a store the test chooses (TestHost always makes its own
