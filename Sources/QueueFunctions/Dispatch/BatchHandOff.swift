@@ -77,8 +77,9 @@ struct BatchHandOff {
         return nil
     }
 
-    /// Removes and returns what wakes every waiting lane, and remembers the kick in the
-    /// busy ones: at a stop each lane must see it to finish.
+    /// Removes and returns what wakes every waiting lane (a backoff only when the lane
+    /// holds no settlements), and remembers the kick in the busy ones: at a stop each lane
+    /// must see it to finish.
     mutating func kickEveryLane() -> [ReceiverWake] {
         var wakes: [ReceiverWake] = []
         for index in lanes.indices {
@@ -87,7 +88,7 @@ struct BatchHandOff {
                 lanes[index].parked = nil
                 lanes[index].idleUntil = nil
                 wakes.append(ReceiverWake(continuation: parked))
-            } else if let wait = lanes[index].wait, lanes[index].waitIsInterruptible {
+            } else if let wait = lanes[index].wait, lanes[index].waitIsInterruptible || lanes[index].waitEndsAtStop {
                 lanes[index].wait = nil
                 lanes[index].idleUntil = nil
                 wakes.append(ReceiverWake(task: wait))
@@ -128,6 +129,9 @@ struct ReceiverLane {
     var parked: CheckedContinuation<Void, Never>?
     /// Whether the wait may be cut short by work (false during a store backoff).
     var waitIsInterruptible = false
+    /// Whether a stop cuts the wait short: every wait but a backoff that holds
+    /// settlements, which are kept until they apply.
+    var waitEndsAtStop = false
     /// Set when work arrived while the lane was not waiting, so its next wait returns at once.
     var kicked = false
     /// Whether the lane is waiting with nothing to do, and until when at the latest.

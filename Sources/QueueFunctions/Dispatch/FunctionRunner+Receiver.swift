@@ -25,8 +25,10 @@ extension FunctionRunner {
         case messages
         /// Work from workers or a stop only: no worker wants messages.
         case work
-        /// A store backoff: only a stop cuts it short.
-        case backoff(Duration)
+        /// A store backoff. Work from workers never cuts it short; a stop does when the
+        /// lane holds no settlements (there is nothing to retry), and does not when it
+        /// holds some (they are kept until they apply, or until a hard stop).
+        case backoff(Duration, holdingSettlements: Bool)
         /// Work from workers, a stop, or a dependency gate changing (a permit freed, a rate
         /// token due, the breaker's probe), or the deadline.
         case dependency(DependencyGateSet.Admission)
@@ -118,7 +120,7 @@ extension FunctionRunner {
                     closeHandOff()
                     return
                 }
-                await receiverPause(.backoff(delay), lane: lane)
+                await receiverPause(.backoff(delay, holdingSettlements: !pending.isEmpty), lane: lane)
             }
         }
     }
@@ -193,7 +195,7 @@ extension FunctionRunner {
         switch cause {
         case .messages: deadline = now.adding(environment.idlePollInterval)
         case .work: return
-        case .backoff(let delay): deadline = now.adding(delay)
+        case .backoff(let delay, _): deadline = now.adding(delay)
         case .dependency(let admission):
             let poll = now.adding(environment.idlePollInterval)
             deadline = admission.wakeAt.map { min(max($0, now), poll) } ?? poll
@@ -203,18 +205,28 @@ extension FunctionRunner {
             switch cause {
             case .messages: await store.waitForMessages(on: queueName, until: deadline)
             case .work: break
-            case .backoff(let delay): await clock.pause(for: delay)
+            case .backoff(let delay, _): await clock.pause(for: delay)
             case .dependency(let admission):
                 await gates.waitForChange(until: deadline, clock: clock, generations: admission.generations)
             }
         }
+        // Work cuts every wait short but a backoff; a stop cuts a backoff short only
+        // when the lane holds no settlements.
+        let interruptible: Bool
+        let endsAtStop: Bool
+        if case .backoff(_, let holding) = cause {
+            interruptible = false
+            endsAtStop = !holding
+        } else {
+            interruptible = true
+            endsAtStop = true
+        }
         let proceed = state.withLock { state in
-            let interruptible: Bool
-            if case .backoff = cause { interruptible = false } else { interruptible = true }
-            if state.stopping, !interruptible { return false }
+            if state.stopping, endsAtStop { return false }
             if interruptible, state.handOff.lanes[lane].kicked { return false }
             state.handOff.lanes[lane].wait = task
             state.handOff.lanes[lane].waitIsInterruptible = interruptible
+            state.handOff.lanes[lane].waitEndsAtStop = endsAtStop
             state.handOff.lanes[lane].idleUntil = deadline
             return true
         }

@@ -6,16 +6,6 @@ import Testing
 /// No error path spins, and no error path throws finished work away.
 @Suite("Dispatcher failure paths")
 struct DispatcherFailurePathTests {
-    /// Advances `clock` one second at a time for `seconds`, letting the workers react after each step.
-    private func advance(_ clock: ManualClock, seconds: Int) async {
-        for _ in 0..<seconds {
-            clock.advance(by: .seconds(1))
-            await letRun()
-        }
-    }
-
-    private static let busy = QueueStoreError(.busy, "database is locked by another process for more than 5s: test.sqlite")
-
     @Test("a throwing handler factory with 50 waiting messages backs off on the clock: a bounded number of calls per minute")
     func throwingFactoryBacksOff() async throws {
         let calls = Mutex(0)
@@ -70,7 +60,7 @@ struct DispatcherFailurePathTests {
         let clock = ManualClock()
         let memory = MemoryQueueStore(clock: clock)
         let store = FailingStoreForTests(memory)
-        store.set { $0.receive = Self.busy }
+        store.set { $0.receive = storeBusy }
         try await memory.send((0..<5).map { OutgoingMessage(body: Data("{\"number\":\($0)}".utf8)) }, to: "jobs")
         let recorder = Recorder()
         var registry = FunctionRegistry()
@@ -114,7 +104,7 @@ struct DispatcherFailurePathTests {
             function: failurePathFunction(handler: "Record", queue: "jobs"),
             queue: QueueConfig(name: "jobs", visibilityTimeout: .seconds(30)), registry: registry, store: store, clock: clock
         )
-        store.set { $0.settle = Self.busy }
+        store.set { $0.settle = storeBusy }
         try await memory.send((0..<3).map { OutgoingMessage(body: Data("{\"number\":\($0)}".utf8)) }, to: "jobs")
         #expect(try await becomesTrue { recorder.count == 3 })
         await advance(clock, seconds: 5)
@@ -143,7 +133,7 @@ struct DispatcherFailurePathTests {
             function: failurePathFunction(handler: "Record", queue: "jobs"),
             queue: QueueConfig(name: "jobs", visibilityTimeout: .seconds(10)), registry: registry, store: store, clock: clock
         )
-        store.set { $0.settle = Self.busy }
+        store.set { $0.settle = storeBusy }
         try await memory.send((0..<2).map { OutgoingMessage(body: Data("{\"number\":\($0)}".utf8)) }, to: "jobs")
         #expect(try await becomesTrue { recorder.count == 2 })
         await advance(clock, seconds: 12)

@@ -56,13 +56,6 @@ private struct IgnoresCancellation: QueueFunction {
 /// handler; a handler that ignores cancellation is reported as stuck.
 @Suite("Dispatcher leases and shutdown")
 struct DispatcherLeaseTests {
-    private func advance(_ clock: ManualClock, seconds: Int) async {
-        for _ in 0..<seconds {
-            clock.advance(by: .seconds(1))
-            await letRun()
-        }
-    }
-
     @Test("a handler running 2.5× the visibility timeout keeps its lease: renewed, never delivered twice")
     func leaseRenewedWhileHandlerRuns() async throws {
         let clock = ManualClock()

@@ -1,11 +1,11 @@
 import Foundation
 import Synchronization
 import Testing
-import QueueFunctions
+@testable import QueueFunctions
 
 /// A store that forwards to another one and fails chosen calls on demand: just enough to
 /// drive the dispatcher's error paths (the testing product ships a full fault injector).
-final class FailingStoreForTests: QueueStore {
+final class FailingStoreForTests: ForwardingQueueStore {
     struct Failures {
         /// Thrown by every receive (and the receive half of settleAndReceive) while set.
         var receive: QueueStoreError?
@@ -40,8 +40,6 @@ final class FailingStoreForTests: QueueStore {
         if let error { throw error }
     }
 
-    func send(_ messages: [OutgoingMessage], to queue: String) async throws { try await base.send(messages, to: queue) }
-
     func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) async throws -> [Lease] {
         try check({ $0.receive }, count: { $0.receive += 1 })
         return try await base.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
@@ -64,18 +62,10 @@ final class FailingStoreForTests: QueueStore {
         try check({ $0.extend }, count: { $0.extend += 1 })
         return try await base.extend(token, visibilityTimeout: visibilityTimeout)
     }
-
-    func redrive(from deadLetterQueue: String, to destination: String?, limit: Int) async throws -> Int {
-        try await base.redrive(from: deadLetterQueue, to: destination, limit: limit)
-    }
-
-    func purge(_ queue: String) async throws -> Int { try await base.purge(queue) }
-    func peek(_ queue: String, limit: Int) async throws -> [StoredMessage] { try await base.peek(queue, limit: limit) }
-    func stats(for queue: String) async throws -> QueueStats { try await base.stats(for: queue) }
-    func queueNames() async throws -> [String] { try await base.queueNames() }
-    func waitForMessages(on queue: String, until deadline: Date) async { await base.waitForMessages(on: queue, until: deadline) }
-    func close() async { await base.close() }
 }
+
+/// What a store busy past its timeout throws: a retryable error.
+let storeBusy = QueueStoreError(.busy, "database is locked by another process for more than 5s: test.sqlite")
 
 /// A real ``FunctionHost`` on a store the test chooses (TestHost always makes its own
 /// memory store), on a manual clock, with its log lines captured.
@@ -107,19 +97,46 @@ final class FailurePathHost: Sendable {
     func lines(containing text: String) -> [LogRecord] { logs.captured.filter { $0.message.contains(text) } }
 
     /// Stops gracefully and waits for the host.
-    func shutdown() async {
+    func shutdown(sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
         host.stop()
-        await runTask.value
+        await waitForExit(after: "a stop", sourceLocation: sourceLocation)
     }
 
     /// Stops at once (the end of a grace period): running invocations are cancelled.
-    func shutdownNow() async {
+    func shutdownNow(sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
         host.stopNow()
-        await runTask.value
+        await waitForExit(after: "a hard stop", sourceLocation: sourceLocation)
     }
 
     /// Waits for `run()` to return on its own (after a fatal store error, for example).
-    func waitForExit() async { await runTask.value }
+    /// A host that does not return within a minute of real time is a failure that says
+    /// what its receiver and workers were doing, then it is stopped at once, so a test
+    /// never hangs the run.
+    func waitForExit(after cause: String = "a fatal store error", sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
+        let run = runTask
+        if await returnsWithin(.seconds(60), { await run.value }) { return }
+        Issue.record("the host did not return within 60 s of \(cause): \(runner.stateDescription)", sourceLocation: sourceLocation)
+        host.stopNow()
+        _ = await returnsWithin(.seconds(30)) { await run.value }
+    }
+}
+
+/// Whether `body` returns within `limit` of real time (it keeps running otherwise).
+func returnsWithin(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async -> Bool {
+    let returned = Mutex(false)
+    Task {
+        await body()
+        returned.withLock { $0 = true }
+    }
+    return (try? await becomesTrue(limit) { returned.withLock { $0 } }) ?? false
+}
+
+/// Advances `clock` one second at a time for `seconds`, letting the workers react after each step.
+func advance(_ clock: ManualClock, seconds: Int) async {
+    for _ in 0..<seconds {
+        clock.advance(by: .seconds(1))
+        await letRun()
+    }
 }
 
 /// Polls `condition` until it holds, for at most `limit` of real time: a way to wait for

@@ -6,7 +6,7 @@ import QueueFunctions
 /// receive step's size and leases, how many steps run at once, how many tasks wait for
 /// messages at once. It answers `lanes` receive lanes, and can hold each step until
 /// `lanes` steps are in flight (bounded in real time), so that overlap is certain.
-final class ObservingStore: QueueStore {
+final class ObservingStore: ForwardingQueueStore {
     struct Step: Sendable {
         var maxCount: Int
         var leased: Int
@@ -67,23 +67,6 @@ final class ObservingStore: QueueStore {
         defer { observed.withLock { $0.waiting -= 1 } }
         await base.waitForMessages(on: queue, until: deadline)
     }
-
-    func send(_ messages: [OutgoingMessage], to queue: String) async throws { try await base.send(messages, to: queue) }
-    func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) async throws -> [Lease] {
-        try await base.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
-    }
-    func settle(_ settlements: [Settlement]) async throws -> [SettleResult] { try await base.settle(settlements) }
-    func extend(_ token: LeaseToken, visibilityTimeout: Duration) async throws -> SettleResult {
-        try await base.extend(token, visibilityTimeout: visibilityTimeout)
-    }
-    func redrive(from deadLetterQueue: String, to destination: String?, limit: Int) async throws -> Int {
-        try await base.redrive(from: deadLetterQueue, to: destination, limit: limit)
-    }
-    func purge(_ queue: String) async throws -> Int { try await base.purge(queue) }
-    func peek(_ queue: String, limit: Int) async throws -> [StoredMessage] { try await base.peek(queue, limit: limit) }
-    func stats(for queue: String) async throws -> QueueStats { try await base.stats(for: queue) }
-    func queueNames() async throws -> [String] { try await base.queueNames() }
-    func close() async { await base.close() }
 }
 
 /// Records each batch's size and every body it saw; a batch whose first body is `hold`

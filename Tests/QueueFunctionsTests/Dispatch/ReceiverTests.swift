@@ -154,20 +154,3 @@ struct ReceiverTests {
         #expect(try await store.stats(for: "jobs").total == 0)
     }
 }
-
-/// Whether `body` returns within `limit` of real time (it keeps running otherwise).
-func returnsWithin(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async -> Bool {
-    let finished = Task { await body() }
-    let giveUp = ContinuousClock.now.advanced(by: limit)
-    let done = Mutex(false)
-    let watcher = Task {
-        await finished.value
-        done.withLock { $0 = true }
-    }
-    while ContinuousClock.now < giveUp {
-        if done.withLock({ $0 }) { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    _ = watcher
-    return done.withLock { $0 }
-}

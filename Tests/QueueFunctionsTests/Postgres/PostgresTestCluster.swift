@@ -263,7 +263,7 @@ enum PostgresTestCluster {
 
 /// A PostgreSQL store in a database of its own, dropped when the store is closed, with the
 /// host's (manual) clock as its time source: lets the conformance suite drive time.
-final class TemporaryPostgresStore: QueueStore {
+final class TemporaryPostgresStore: ForwardingQueueStore {
     let store: PostgresQueueStore
     let database: String
     let url: String
@@ -280,39 +280,8 @@ final class TemporaryPostgresStore: QueueStore {
         }
     }
 
-    func send(_ messages: [OutgoingMessage], to queue: String) async throws { try await store.send(messages, to: queue) }
-
-    func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) async throws -> [Lease] {
-        try await store.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
-    }
-
-    func settle(_ settlements: [Settlement]) async throws -> [SettleResult] { try await store.settle(settlements) }
-
-    func settleAndReceive(
-        _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
-    ) async throws -> (results: [SettleResult], leases: [Lease]) {
-        try await store.settleAndReceive(settlements, from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
-    }
-
-    func extend(_ token: LeaseToken, visibilityTimeout: Duration) async throws -> SettleResult {
-        try await store.extend(token, visibilityTimeout: visibilityTimeout)
-    }
-
-    func redrive(from deadLetterQueue: String, to destination: String?, limit: Int) async throws -> Int {
-        try await store.redrive(from: deadLetterQueue, to: destination, limit: limit)
-    }
-
-    func purge(_ queue: String) async throws -> Int { try await store.purge(queue) }
-
-    func peek(_ queue: String, limit: Int) async throws -> [StoredMessage] { try await store.peek(queue, limit: limit) }
-
-    func stats(for queue: String) async throws -> QueueStats { try await store.stats(for: queue) }
-
-    func queueNames() async throws -> [String] { try await store.queueNames() }
-
-    func waitForMessages(on queue: String, until deadline: Date) async {
-        await store.waitForMessages(on: queue, until: deadline)
-    }
+    /// Every call but close goes to the store itself (its lanes and prefetch included).
+    var base: any QueueStore { store }
 
     func close() async {
         await store.close()

@@ -41,7 +41,7 @@ func withTemporaryDirectory<T>(_ body: (TemporaryDirectory) async throws -> T) a
 
 /// A SQLite store in a temporary directory of its own, removed when the store is closed.
 /// Lets engine factories hand out SQLite stores without leaving files behind.
-final class TemporarySQLiteStore: DeduplicatingQueueStore {
+final class TemporarySQLiteStore: DeduplicatingQueueStore, ForwardingQueueStore {
     let store: SQLiteQueueStore
     private let directory: TemporaryDirectory
 
@@ -62,45 +62,9 @@ final class TemporarySQLiteStore: DeduplicatingQueueStore {
         try await store.send(message, to: queue, deduplicationKey: key, window: window)
     }
 
-    func send(_ messages: [OutgoingMessage], to queue: String) async throws {
-        try await store.send(messages, to: queue)
-    }
-
-    func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) async throws -> [Lease] {
-        try await store.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)
-    }
-
-    func settle(_ settlements: [Settlement]) async throws -> [SettleResult] {
-        try await store.settle(settlements)
-    }
-
-    func extend(_ token: LeaseToken, visibilityTimeout: Duration) async throws -> SettleResult {
-        try await store.extend(token, visibilityTimeout: visibilityTimeout)
-    }
-
-    func redrive(from deadLetterQueue: String, to destination: String?, limit: Int) async throws -> Int {
-        try await store.redrive(from: deadLetterQueue, to: destination, limit: limit)
-    }
-
-    func purge(_ queue: String) async throws -> Int {
-        try await store.purge(queue)
-    }
-
-    func peek(_ queue: String, limit: Int) async throws -> [StoredMessage] {
-        try await store.peek(queue, limit: limit)
-    }
-
-    func stats(for queue: String) async throws -> QueueStats {
-        try await store.stats(for: queue)
-    }
-
-    func queueNames() async throws -> [String] {
-        try await store.queueNames()
-    }
-
-    func waitForMessages(on queue: String, until deadline: Date) async {
-        await store.waitForMessages(on: queue, until: deadline)
-    }
+    /// Every call but close goes to the store itself: its one-transaction settle and
+    /// receive, its lanes and its prefetch included.
+    var base: any QueueStore { store }
 
     func close() async {
         await store.close()
