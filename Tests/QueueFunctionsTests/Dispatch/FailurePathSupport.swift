@@ -121,40 +121,12 @@ final class FailurePathHost: Sendable {
     }
 }
 
-/// Whether `body` returns within `limit` of real time (it keeps running otherwise).
-func returnsWithin(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async -> Bool {
-    let returned = Mutex(false)
-    Task {
-        await body()
-        returned.withLock { $0 = true }
-    }
-    return (try? await becomesTrue(limit) { returned.withLock { $0 } }) ?? false
-}
-
 /// Advances `clock` one second at a time for `seconds`, letting the workers react after each step.
 func advance(_ clock: ManualClock, seconds: Int) async {
     for _ in 0..<seconds {
         clock.advance(by: .seconds(1))
         await letRun()
     }
-}
-
-/// Polls `condition` until it holds, for at most `limit` of real time: a way to wait for
-/// background tasks to reach a state, never a performance assertion.
-func becomesTrue(_ limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
-    let giveUp = ContinuousClock.now.advanced(by: limit)
-    while ContinuousClock.now < giveUp {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return try await condition()
-}
-
-/// Lets background tasks run until they have nothing left to do without the clock moving
-/// (bounded, in real time).
-func letRun(_ iterations: Int = 200) async {
-    for _ in 0..<iterations { await Task.yield() }
-    try? await Task.sleep(for: .milliseconds(10))
 }
 
 /// A function config for these tests.

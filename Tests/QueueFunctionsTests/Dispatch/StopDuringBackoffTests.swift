@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import QueueFunctions
 
@@ -42,21 +43,38 @@ struct StopDuringBackoffTests {
         try await memory.send((0..<3).map { OutgoingMessage(body: Data("{\"number\":\($0)}".utf8)) }, to: "jobs")
         #expect(try await becomesTrue { recorder.count == 3 && store.callCounts.settle >= 1 && clock.sleeperCount >= 1 })
 
-        let stopping = Task { await host.shutdown() }
+        let stopped = Mutex(false)
+        Task {
+            await host.shutdown()
+            stopped.withLock { $0 = true }
+        }
         await letRun()
         // The store keeps failing for 5 more seconds while the host stops: each retry still
         // waits out its backoff (100 ms doubling), a handful of calls, not a spin.
         let settlesAtStop = store.callCounts.settle
-        await advance(clock, seconds: 5)
+        try await advanceWhileBackingOff(clock, seconds: 5)
         let retries = store.callCounts.settle - settlesAtStop
         #expect(retries >= 1 && retries <= 6, "settle calls in 5 s of a failing store while stopping: \(retries)")
         #expect(try await memory.stats(for: "jobs").inFlight == 3, "the handled batch is still held, not dropped")
+        #expect(!stopped.withLock { $0 }, "the stop returned with handled messages unsettled")
 
         store.set { $0.settle = nil }
-        await advance(clock, seconds: 11)
-        let stopped = await returnsWithin(.seconds(10)) { await stopping.value }
-        #expect(stopped, "the stop did not finish after the store recovered: \(host.runner.stateDescription)")
+        try await advanceWhileBackingOff(clock, seconds: 11) { stopped.withLock { $0 } }
+        #expect(try await becomesTrue { stopped.withLock { $0 } }, "the stop did not finish after the store recovered: \(host.runner.stateDescription)")
         #expect(try await memory.stats(for: "jobs").total == 0)
         #expect(recorder.count == 3, "the batch ran again")
+    }
+
+    /// Advances `clock` a second at a time, each step once the receiver waits on it (the
+    /// only sleeper here is its backoff, so no step passes before the backoff has begun),
+    /// until `done`.
+    private func advanceWhileBackingOff(
+        _ clock: ManualClock, seconds: Int, until done: () -> Bool = { false }
+    ) async throws {
+        for _ in 0..<seconds where !done() {
+            _ = try await becomesTrue(.seconds(5)) { clock.sleeperCount >= 1 || done() }
+            clock.advance(by: .seconds(1))
+            await letRun()
+        }
     }
 }

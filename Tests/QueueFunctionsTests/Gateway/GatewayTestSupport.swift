@@ -103,12 +103,3 @@ extension HTTPTestResponse {
     var errorText: String { json["error"] as? String ?? "" }
 }
 
-/// Polls `condition` until it holds or `limit` of real time passes.
-func eventually(_ limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}

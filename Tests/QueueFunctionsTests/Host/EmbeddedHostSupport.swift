@@ -89,19 +89,6 @@ struct LedgerFunction: QueueFunction {
     }
 }
 
-/// Waits (bounded, polling) until `condition` holds.
-func eventually(
-    _ what: String, within limit: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool
-) async throws {
-    let clock = ContinuousClock()
-    let end = clock.now.advanced(by: limit)
-    while clock.now < end {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    throw EventuallyTimeout(description: "timed out after \(limit) waiting for \(what)")
-}
-
 struct EventuallyTimeout: Error, CustomStringConvertible {
     var description: String
 }

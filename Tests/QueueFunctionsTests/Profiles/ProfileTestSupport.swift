@@ -87,16 +87,6 @@ struct MetadataFunction: QueueFunction {
     }
 }
 
-/// Waits (in real time, bounded) until `condition` holds.
-func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-    let giveUp = Date().addingTimeInterval(5)
-    while Date() < giveUp {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    return try await condition()
-}
-
 /// A door a handler waits behind until the test opens it.
 final class Gate: Sendable {
     private let opened = Mutex(false)
