@@ -99,7 +99,7 @@ final class BatchLog: Sendable {
             for body in bodies { state.bodies[body, default: 0] += 1 }
         }
         guard holdEvery || (hold != nil && bodies.first == hold) else { return }
-        let giveUp = ContinuousClock.now.advanced(by: .seconds(20))
+        let giveUp = ContinuousClock.now.advanced(by: .seconds(120))
         while !state.withLock({ $0.released }), ContinuousClock.now < giveUp {
             try? await Task.sleep(for: .milliseconds(2))
         }

@@ -3,8 +3,10 @@ import Synchronization
 
 /// Polls `condition` until it holds, for at most `limit` of real time: a way to wait for
 /// background tasks to reach a state, never a performance assertion. The one polling
-/// loop of the tests; the helpers below name it differently for their callers.
-func becomesTrue(_ limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+/// loop of the tests; the helpers below name it differently for their callers. The
+/// default is generous: the whole suite runs side by side on 2 cores, where a step that
+/// takes milliseconds alone can take seconds.
+func becomesTrue(_ limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
     let giveUp = ContinuousClock.now.advanced(by: limit)
     while ContinuousClock.now < giveUp {
         if try await condition() { return true }
@@ -14,7 +16,7 @@ func becomesTrue(_ limit: Duration = .seconds(10), _ condition: () async throws 
 }
 
 /// ``becomesTrue(_:_:)`` by the name the gateway and profile tests use.
-func eventually(_ limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(_ limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
     try await becomesTrue(limit, condition)
 }
 
