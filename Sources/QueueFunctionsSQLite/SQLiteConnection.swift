@@ -197,6 +197,12 @@ final class SQLiteConnection {
         return try statement.step() ? statement.text(0) : ""
     }
 
+    /// Whether a transaction is open (an `OR ROLLBACK` conflict ends it without a ROLLBACK).
+    var inTransaction: Bool {
+        guard let handle else { return false }
+        return sqlite3_get_autocommit(handle) == 0
+    }
+
     /// How many rows the last INSERT, UPDATE or DELETE changed.
     var changes: Int {
         guard let handle else { return 0 }

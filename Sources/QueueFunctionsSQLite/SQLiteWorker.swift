@@ -217,7 +217,9 @@ final class SQLiteWorker: Sendable {
         var finishes: [@Sendable (Result<Void, any Error>) -> Void] = []
         finishes.reserveCapacity(jobs.count)
         do {
-            if jobs.count == 1, let job = jobs.first {
+            if jobs.allSatisfy({ $0.send != nil }) {
+                try runSendsOnly(jobs, on: connection, finishes: &finishes)
+            } else if jobs.count == 1, let job = jobs.first {
                 let outcome = job.run(connection)
                 finishes.append(outcome.finish)
                 if outcome.failed {
