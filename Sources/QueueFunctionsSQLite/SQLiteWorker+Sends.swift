@@ -17,7 +17,7 @@ extension SQLiteWorker {
         var messages: [OutgoingMessage]
         var now: Date
         /// Resumes the caller once the transaction's fate is known.
-        var finish: @Sendable (Result<Void, any Error>) -> Void
+        var finish: Finish
     }
 
     /// Stores `messages` on `queue` in the next transaction, merged with adjacent sends.
@@ -27,6 +27,8 @@ extension SQLiteWorker {
     ///   `.closed` after ``close()``.
     func send(_ messages: [OutgoingMessage], to queue: String, now: Date) async throws -> Int {
         let visible = messages.count { $0.delay <= .zero }
+        // This caller may be the first of a transaction of sends: it resumes the others.
+        defer { resumeRelayed() }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let work = SendWork(queue: queue, messages: messages, now: now) { committed in
                 continuation.resume(with: committed)
@@ -62,7 +64,7 @@ extension SQLiteWorker {
     /// fails with its own error. Appends one finish per job, in order.
     func runSendsOnly(
         _ jobs: [Job], on connection: SQLiteConnection,
-        finishes: inout [@Sendable (Result<Void, any Error>) -> Void]
+        finishes: inout [Finish]
     ) throws {
         do {
             try insertMerged(jobs[...], on: connection, rollingBackOnConflict: true)
@@ -80,7 +82,7 @@ extension SQLiteWorker {
     /// back and runs each alone. Appends one finish per job, in order.
     func runSends(
         _ jobs: ArraySlice<Job>, on connection: SQLiteConnection,
-        finishes: inout [@Sendable (Result<Void, any Error>) -> Void]
+        finishes: inout [Finish]
     ) throws {
         try connection.execute(.savepointSends, "SAVEPOINT sends")
         do {
@@ -128,5 +130,30 @@ extension SQLiteWorker {
                 _ = try table.send(batch.messages, to: batch.queue, now: now, rollingBackOnConflict: rollingBackOnConflict)
             }
         }
+    }
+
+    /// Resumes the callers of committed transaction `finishes` (none when the transaction
+    /// failed: those were resumed already). Each resume wakes a thread of the cooperative
+    /// pool, and this thread is what bounds concurrent sends: after a transaction of sends
+    /// only, it resumes just the first caller, which resumes the others from the pool
+    /// (``send(_:to:now:)`` runs ``resumeRelayed()`` as it returns or throws).
+    func resume(_ finishes: [Finish], relaying: Bool) {
+        guard relaying, finishes.count > 1, let first = finishes.first else {
+            for finish in finishes { finish(.success(())) }
+            return
+        }
+        relayed.withLock { $0.append(contentsOf: finishes.dropFirst()) }
+        first(.success(()))
+    }
+
+    /// Resumes the callers handed over by ``resume(_:relaying:)``, if any wait.
+    func resumeRelayed() {
+        let waiting: [Finish] = relayed.withLock { waiting in
+            guard !waiting.isEmpty else { return [] }
+            let taken = waiting
+            waiting = []
+            return taken
+        }
+        for finish in waiting { finish(.success(())) }
     }
 }
