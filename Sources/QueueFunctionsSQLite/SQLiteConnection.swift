@@ -35,7 +35,8 @@ final class SQLiteConnection {
         self.busyTimeout = options.busyTimeout
         var opened: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        let code = sqlite3_open_v2(path, &opened, flags, nil)
+        // The default VFS, with each commit written to the WAL in one write (SQLiteWALWriteBuffer).
+        let code = sqlite3_open_v2(path, &opened, flags, SQLiteWALWriteBuffer.vfsName)
         handle = opened
         guard code == SQLITE_OK else {
             let error = failure(code, doing: "opening the file")

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import QueueFunctions
+@testable import QueueFunctionsSQLite
+
+/// The store writes each commit to the WAL in one write (`SQLiteWALWriteBuffer`): what a
+/// send committed must be in the file when the send returns, readable by another connection
+/// through plain SQLite while the store stays open.
+@Suite("SQLite WAL write buffer")
+struct SQLiteWALWriteBufferTests {
+    @Test("the store's files go through the WAL write buffer")
+    func storeUsesTheBuffer() {
+        #expect(SQLiteWALWriteBuffer.vfsName != nil)
+    }
+
+    @Test("each committed send is in the file for another connection before the store closes")
+    func commitsAreVisibleToAnotherConnection() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.path("queues.sqlite")
+            let store = try await SQLiteQueueStore(path: path, clock: ManualClock())
+            var sent = 0
+            var bodyBytes = 0
+            for round in 0..<5 {
+                // A lone send: a commit of a few frames.
+                try await store.send(Data("lone \(round)".utf8), to: "jobs")
+                sent += 1
+                bodyBytes += "lone \(round)".utf8.count
+                // A transaction of about 800 KiB of frames: many writes gathered and written
+                // in pieces the system's VFS takes.
+                let body = Data(repeating: UInt8(round), count: 4096)
+                try await store.send((0..<200).map { _ in OutgoingMessage(body: body) }, to: "jobs")
+                sent += 200
+                bodyBytes += 200 * body.count
+                #expect(try RawSQLiteFile.scalar(path, "SELECT count(*) FROM messages") == Int64(sent))
+                #expect(try RawSQLiteFile.scalar(path, "SELECT sum(length(body)) FROM messages") == Int64(bodyBytes))
+            }
+            #expect(try RawSQLiteFile.text(path, "PRAGMA integrity_check") == "ok")
+            #expect(try await store.stats(for: "jobs").visible == sent)
+            await store.close()
+        }
+    }
+}
