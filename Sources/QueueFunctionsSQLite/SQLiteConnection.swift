@@ -198,6 +198,12 @@ final class SQLiteConnection {
         return try statement.step() ? statement.text(0) : ""
     }
 
+    /// Hands the checkpoints of this connection's commits to `checkpointer`.
+    func checkpoint(with checkpointer: SQLiteCheckpointer) {
+        guard let handle else { return }
+        checkpointer.install(on: handle)
+    }
+
     /// Whether a transaction is open (an `OR ROLLBACK` conflict ends it without a ROLLBACK).
     var inTransaction: Bool {
         guard let handle else { return false }

@@ -77,7 +77,9 @@ final class SQLiteWorker: Sendable {
                     return
                 }
                 continuation.resume()
-                worker.loop(connection)
+                let checkpointer = SQLiteCheckpointer.start(path: path)
+                connection.checkpoint(with: checkpointer)
+                worker.loop(connection, checkpointer: checkpointer)
             }
             thread.name = "QueueFunctions.SQLite"
             thread.start()
@@ -164,7 +166,7 @@ final class SQLiteWorker: Sendable {
     /// calls keep the thread busy, and an idle pause there would cost throughput).
     static let linger = DispatchTimeInterval.microseconds(100)
 
-    private func loop(_ connection: SQLiteConnection) {
+    private func loop(_ connection: SQLiteConnection, checkpointer: SQLiteCheckpointer) {
         var lastGroup = 0
         while true {
             let wanted = Swift.max(1, lastGroup)
@@ -206,6 +208,7 @@ final class SQLiteWorker: Sendable {
                 resume(committed, relaying: sendsOnly)
             }
             if closing {
+                checkpointer.stop()
                 connection.close()
                 let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
                     state.closed = true

@@ -39,4 +39,30 @@ struct SQLiteWALWriteBufferTests {
             await store.close()
         }
     }
+
+    @Test("past 10,000 WAL frames the WAL is copied back into the database while the store stays open")
+    func checkpointsWhileOpen() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.path("queues.sqlite")
+            let store = try await SQLiteQueueStore(path: path, clock: ManualClock())
+            let body = Data(repeating: 7, count: 4096)
+            var sent = 0
+            // About 11,000 frames of 4 KiB: past the threshold, short of the store thread's own.
+            for _ in 0..<110 {
+                try await store.send((0..<100).map { _ in OutgoingMessage(body: body) }, to: "jobs")
+                sent += 100
+            }
+            let copiedBack: @Sendable () -> Bool = {
+                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                return size > 20 << 20
+            }
+            for _ in 0..<1_000 where !copiedBack() {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(copiedBack(), "the database file stayed small: no checkpoint ran")
+            #expect(try RawSQLiteFile.scalar(path, "SELECT count(*) FROM messages") == Int64(sent))
+            #expect(try RawSQLiteFile.text(path, "PRAGMA integrity_check") == "ok")
+            await store.close()
+        }
+    }
 }
