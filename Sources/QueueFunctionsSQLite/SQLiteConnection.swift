@@ -35,7 +35,8 @@ final class SQLiteConnection {
         self.busyTimeout = options.busyTimeout
         var opened: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        let code = sqlite3_open_v2(path, &opened, flags, nil)
+        // The default VFS, with each commit written to the WAL in one write (SQLiteWALWriteBuffer).
+        let code = sqlite3_open_v2(path, &opened, flags, SQLiteWALWriteBuffer.vfsName)
         handle = opened
         guard code == SQLITE_OK else {
             let error = failure(code, doing: "opening the file")
@@ -195,6 +196,18 @@ final class SQLiteConnection {
         let statement = try statement(sql)
         defer { statement.reset() }
         return try statement.step() ? statement.text(0) : ""
+    }
+
+    /// Hands the checkpoints of this connection's commits to `checkpointer`.
+    func checkpoint(with checkpointer: SQLiteCheckpointer) {
+        guard let handle else { return }
+        checkpointer.install(on: handle)
+    }
+
+    /// Whether a transaction is open (an `OR ROLLBACK` conflict ends it without a ROLLBACK).
+    var inTransaction: Bool {
+        guard let handle else { return false }
+        return sqlite3_get_autocommit(handle) == 0
     }
 
     /// How many rows the last INSERT, UPDATE or DELETE changed.

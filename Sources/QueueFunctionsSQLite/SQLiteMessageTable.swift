@@ -106,9 +106,16 @@ struct SQLiteMessageTable {
     /// Inserts `messages` into `queue`, up to ``runLimit`` rows per INSERT statement (each
     /// statement run opens a cursor on the table and every index, and a statement journal).
     ///
+    /// With `rollingBackOnConflict`, the INSERT is `INSERT OR ROLLBACK`: a message id in use
+    /// rolls back the whole transaction, and SQLite keeps no statement journal for it (a
+    /// copy of every page the statement touches). Only for a transaction that holds nothing
+    /// but this pass (``SQLiteWorker/runSendsOnly(_:on:finishes:)``).
+    ///
     /// - Returns: How many of them are visible at once.
     /// - Throws: `.invalidArgument` when a message id is already in use.
-    func send(_ messages: [OutgoingMessage], to queue: String, now: Date) throws -> Int {
+    func send(
+        _ messages: [OutgoingMessage], to queue: String, now: Date, rollingBackOnConflict: Bool = false
+    ) throws -> Int {
         guard !messages.isEmpty else { return 0 }
         let queueID = try queueIDCreating(queue)
         let nowNanos = SQLiteTime.nanos(now)
@@ -121,8 +128,10 @@ struct SQLiteMessageTable {
         var start = messages.startIndex
         while start < messages.endIndex {
             let chunk = messages[start..<Swift.min(start + Self.runLimit, messages.endIndex)]
-            let insert = try connection.statement("insert", count: chunk.count, bindingAll: true) { count in
-                "INSERT INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at, attributes, priority, group_id) "
+            let kind = rollingBackOnConflict ? "insert or rollback" : "insert"
+            let insert = try connection.statement(kind, count: chunk.count, bindingAll: true) { count in
+                (rollingBackOnConflict ? "INSERT OR ROLLBACK" : "INSERT")
+                    + " INTO messages (seq, id, queue_id, state, pos, body, sent_at, enqueued_at, attributes, priority, group_id) "
                     + "VALUES " + (0..<count).map { row in
                         let p = (0..<8).map { "?\(3 + 8 * row + $0)" }
                         return "(\(p[0]), \(p[1]), ?1, \(p[2]), \(p[3]), \(p[4]), ?2, ?2, \(p[5]), \(p[6]), \(p[7]))"

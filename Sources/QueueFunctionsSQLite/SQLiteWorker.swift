@@ -14,11 +14,14 @@ import Synchronization
 /// SQLite is never called from Swift's cooperative thread pool: only this thread
 /// touches the connection, from opening to closing.
 final class SQLiteWorker: Sendable {
+    /// Resumes a caller once its transaction's fate is known.
+    typealias Finish = @Sendable (Result<Void, any Error>) -> Void
+
     /// What a job reports after running: whether it failed, and how to resume its
     /// caller once the transaction's fate is known.
     struct Outcome {
         var failed: Bool
-        var finish: @Sendable (Result<Void, any Error>) -> Void
+        var finish: Finish
     }
 
     /// Work for the thread.
@@ -43,6 +46,9 @@ final class SQLiteWorker: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Callers of a committed transaction of sends that the first of them resumes (see
+    /// ``resume(_:relaying:)``).
+    let relayed = Mutex<[Finish]>([])
     private let commits = Atomic<Int>(0)
     private let wakeUp = DispatchSemaphore(value: 0)
     private let path: String
@@ -71,7 +77,9 @@ final class SQLiteWorker: Sendable {
                     return
                 }
                 continuation.resume()
-                worker.loop(connection)
+                let checkpointer = SQLiteCheckpointer.start(path: path)
+                connection.checkpoint(with: checkpointer)
+                worker.loop(connection, checkpointer: checkpointer)
             }
             thread.name = "QueueFunctions.SQLite"
             thread.start()
@@ -158,21 +166,21 @@ final class SQLiteWorker: Sendable {
     /// calls keep the thread busy, and an idle pause there would cost throughput).
     static let linger = DispatchTimeInterval.microseconds(100)
 
-    private func loop(_ connection: SQLiteConnection) {
+    private func loop(_ connection: SQLiteConnection, checkpointer: SQLiteCheckpointer) {
         var lastGroup = 0
         while true {
             let wanted = Swift.max(1, lastGroup)
-            let taken: (jobs: [Job], closing: Bool)? = state.withLock { state in
+            var jobs: [Job] = []
+            let taken: Bool? = state.withLock { state in
                 guard state.jobs.count >= wanted || state.closing else {
                     state.waiting = true
                     state.wanted = wanted
                     return nil
                 }
-                let jobs = state.jobs
-                state.jobs.removeAll(keepingCapacity: true)
-                return (jobs, state.closing)
+                swap(&jobs, &state.jobs)
+                return state.closing
             }
-            guard let (jobs, closing) = taken else {
+            guard let closing = taken else {
                 if wanted == 1 {
                     wakeUp.wait()
                 } else {
@@ -190,9 +198,17 @@ final class SQLiteWorker: Sendable {
                 }
                 continue
             }
-            lastGroup = jobs.allSatisfy { $0.send != nil } ? jobs.count : 0
-            if !jobs.isEmpty { runGroup(jobs, on: connection) }
+            let sendsOnly = jobs.allSatisfy { $0.send != nil }
+            lastGroup = sendsOnly ? jobs.count : 0
+            if !jobs.isEmpty {
+                let committed = runGroup(jobs, sendsOnly: sendsOnly, on: connection)
+                // Dropped before the callers resume, so that they, not this thread, free their
+                // messages (this thread is what bounds concurrent sends).
+                jobs = []
+                resume(committed, relaying: sendsOnly)
+            }
             if closing {
+                checkpointer.stop()
                 connection.close()
                 let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
                     state.closed = true
@@ -206,25 +222,28 @@ final class SQLiteWorker: Sendable {
         }
     }
 
-    /// Runs `jobs` in one transaction and resumes their callers after it ends.
-    private func runGroup(_ jobs: [Job], on connection: SQLiteConnection) {
+    /// Runs `jobs` in one transaction. Resumes their callers itself when it ends in a failure;
+    /// after a commit, returns how to resume them.
+    private func runGroup(_ jobs: [Job], sendsOnly: Bool, on connection: SQLiteConnection) -> [Finish] {
         do {
             try connection.execute(.begin, "BEGIN IMMEDIATE")
         } catch {
             for job in jobs { job.fail(error) }
-            return
+            return []
         }
-        var finishes: [@Sendable (Result<Void, any Error>) -> Void] = []
+        var finishes: [Finish] = []
         finishes.reserveCapacity(jobs.count)
         do {
-            if jobs.count == 1, let job = jobs.first {
+            if sendsOnly {
+                try runSendsOnly(jobs, on: connection, finishes: &finishes)
+            } else if jobs.count == 1, let job = jobs.first {
                 let outcome = job.run(connection)
                 finishes.append(outcome.finish)
                 if outcome.failed {
                     connection.queueIDs.removeAll()
                     try connection.execute("ROLLBACK")
                     outcome.finish(.success(()))
-                    return
+                    return []
                 }
             } else {
                 var index = jobs.startIndex
@@ -248,15 +267,13 @@ final class SQLiteWorker: Sendable {
             try? connection.execute("ROLLBACK")
             for finish in finishes { finish(.failure(error)) }
             for job in jobs.dropFirst(finishes.count) { job.fail(error) }
-            return
+            return []
         }
-        for finish in finishes { finish(.success(())) }
+        return finishes
     }
 
     /// Runs `job` inside a savepoint of its own, so that its failure rolls back alone.
-    func runAlone(
-        _ job: Job, on connection: SQLiteConnection, finishes: inout [@Sendable (Result<Void, any Error>) -> Void]
-    ) throws {
+    func runAlone(_ job: Job, on connection: SQLiteConnection, finishes: inout [Finish]) throws {
         try connection.execute("SAVEPOINT job")
         let outcome = job.run(connection)
         finishes.append(outcome.finish)

@@ -110,6 +110,93 @@ struct SQLiteGroupCommitTests {
             await store.close()
         }
     }
+
+    // A transaction of sends only runs its merged INSERT with OR ROLLBACK and no savepoint;
+    // the store thread resumes the first caller, which resumes the others.
+
+    @Test("sends only, one with an id in use, two creating a queue: the rest commit with the new queue")
+    func sendsOnlyRollbackKeepsNewQueue() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await SQLiteQueueStore(path: directory.path("queues.sqlite"), clock: ManualClock())
+            let taken = MessageID("taken")
+            try await store.send([OutgoingMessage(body: Data(), id: taken)], to: "jobs")
+            let gate = try await WorkerGate.hold(store.worker)
+            @Sendable func send(_ id: MessageID, to queue: String) async -> Bool {
+                do {
+                    try await store.send([OutgoingMessage(body: Data(id.rawValue.utf8), id: id)], to: queue)
+                    return true
+                } catch {
+                    return false
+                }
+            }
+            // The "fresh" queue is added first, by the merged pass that then meets the id in use
+            // and rolls back: the sends that run alone afterwards must add it again.
+            let fresh = [Task { await send(MessageID("f0"), to: "fresh") }, Task { await send(MessageID("f1"), to: "fresh") }]
+            try await gate.waitForPending(2)
+            let jobs = [Task { await send(taken, to: "jobs") }, Task { await send(MessageID("j1"), to: "jobs") }]
+            try await gate.waitForPending(4)
+            gate.release()
+            let accepted = [await fresh[0].value, await fresh[1].value, await jobs[0].value, await jobs[1].value]
+            #expect(accepted == [true, true, false, true])
+            #expect(Set(try await store.peek("fresh", limit: 10).map(\.id.rawValue)) == ["f0", "f1"])
+            #expect(try await store.stats(for: "fresh").visible == 2)
+            #expect(Set(try await store.peek("jobs", limit: 10).map(\.id.rawValue)) == ["taken", "j1"])
+            #expect(try await store.stats(for: "jobs").visible == 2)
+            await store.close()
+        }
+    }
+
+    @Test("a lone send with an id in use fails naming the id, and the store goes on")
+    func loneSendWithIDInUse() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await SQLiteQueueStore(path: directory.path("queues.sqlite"), clock: ManualClock())
+            try await store.send([OutgoingMessage(body: Data("first".utf8), id: MessageID("taken"))], to: "jobs")
+            await #expect {
+                try await store.send([OutgoingMessage(body: Data("again".utf8), id: MessageID("taken"))], to: "jobs")
+            } throws: { error in
+                guard let error = error as? QueueStoreError else { return false }
+                return error.kind == .invalidArgument && error.message.contains("message id taken is already in use")
+            }
+            try await store.send([OutgoingMessage(body: Data("next".utf8), id: MessageID("next"))], to: "jobs")
+            #expect(try await store.peek("jobs", limit: 10).map(\.id.rawValue) == ["taken", "next"])
+            #expect(try await store.stats(for: "jobs").visible == 2)
+            await store.close()
+        }
+    }
+
+    @Test("the first caller of a transaction of sends fails: the others still return", .timeLimit(.minutes(1)))
+    func failedFirstCallerStillResumesTheOthers() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await SQLiteQueueStore(path: directory.path("queues.sqlite"), clock: ManualClock())
+            let taken = MessageID("taken")
+            try await store.send([OutgoingMessage(body: Data(), id: taken)], to: "jobs")
+            let gate = try await WorkerGate.hold(store.worker)
+            // The call with the id in use is handed in first, so it is the one the thread resumes.
+            let first = Task {
+                do {
+                    try await store.send([OutgoingMessage(body: Data("first".utf8), id: taken)], to: "jobs")
+                    return true
+                } catch {
+                    return false
+                }
+            }
+            try await gate.waitForPending(1)
+            let others = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<5 {
+                        group.addTask { try await store.send(Data("m\(index)".utf8), to: "jobs") }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            try await gate.waitForPending(6)
+            gate.release()
+            #expect(await first.value == false)
+            try await others.value
+            #expect(try await store.stats(for: "jobs").visible == 6)
+            await store.close()
+        }
+    }
 }
 
 /// Holds a store's thread inside a transaction so that calls pile up behind it.

@@ -1,0 +1,102 @@
+import CSQLite
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Copies the WAL back into the database file from a thread and connection of its own.
+///
+/// SQLite checkpoints in the COMMIT that takes the WAL past `wal_autocheckpoint` frames, on the
+/// committing connection: the store thread then waited for the checkpoint's two `fdatasync`s
+/// while every caller of that transaction waited for it (with single sends from 8 tasks, about a
+/// fifth of the run). Here the store connection's WAL hook asks this thread for a PASSIVE
+/// checkpoint instead, which copies frames while the store thread goes on committing. The WAL
+/// starts again from its beginning only when a checkpoint has caught up between two commits, so
+/// under a steady stream of commits the store thread still checkpoints itself once the WAL holds
+/// ``inlineFrames`` (by then most frames are copied and synced, so that checkpoint is short).
+/// When this thread cannot open its connection, the store thread checkpoints as SQLite would.
+final class SQLiteCheckpointer: Sendable {
+    /// WAL frames after which a checkpoint is asked for (the old `wal_autocheckpoint`).
+    static let frames: Int32 = 10_000
+    /// WAL frames after which the store thread checkpoints itself.
+    static let inlineFrames: Int32 = 40_000
+
+    private struct State {
+        var requested = false
+        var stopping = false
+        /// The thread has its connection open.
+        var available = false
+    }
+
+    private let state = Mutex(State())
+    private let wake = DispatchSemaphore(value: 0)
+    private let stopped = DispatchSemaphore(value: 0)
+
+    private init() {}
+
+    /// Starts the thread, which opens its own connection to `path`.
+    static func start(path: String) -> SQLiteCheckpointer {
+        let checkpointer = SQLiteCheckpointer()
+        let thread = Thread { checkpointer.run(path: path) }
+        thread.name = "QueueFunctions.SQLite.checkpoint"
+        thread.start()
+        return checkpointer
+    }
+
+    /// Ends the thread and closes its connection; waits for that. Called on the store thread
+    /// before it closes its own connection (so that the last one to close is the store's).
+    func stop() {
+        state.withLock { $0.stopping = true }
+        wake.signal()
+        stopped.wait()
+    }
+
+    /// Makes `handle`'s commits ask this thread for checkpoints (replacing `wal_autocheckpoint`).
+    func install(on handle: OpaquePointer) {
+        sqlite3_wal_hook(handle, { context, handle, name, frames in
+            guard let context else { return SQLITE_OK }
+            let checkpointer = Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue()
+            guard frames >= SQLiteCheckpointer.frames else { return SQLITE_OK }
+            if frames >= SQLiteCheckpointer.inlineFrames || !checkpointer.request() {
+                // Busy (another checkpoint runs) is fine: the next commit tries again.
+                _ = sqlite3_wal_checkpoint_v2(handle, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            }
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Asks for a checkpoint; false when the thread has no connection to run it on.
+    private func request() -> Bool {
+        let (available, signal): (Bool, Bool) = state.withLock { state in
+            guard state.available else { return (false, false) }
+            guard !state.requested else { return (true, false) }
+            state.requested = true
+            return (true, true)
+        }
+        if signal { wake.signal() }
+        return available
+    }
+
+    private func run(path: String) {
+        var handle: OpaquePointer?
+        if sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let handle {
+            // A small page cache: a checkpoint copies frames without it. The WAL is trimmed to
+            // 64 MiB after a checkpoint, as on the store's connection.
+            sqlite3_exec(handle, "PRAGMA cache_size=-512; PRAGMA journal_size_limit=67108864", nil, nil, nil)
+            state.withLock { $0.available = true }
+        }
+        while true {
+            wake.wait()
+            let (requested, stopping): (Bool, Bool) = state.withLock { state in
+                defer { state.requested = false }
+                if state.stopping { state.available = false }
+                return (state.requested, state.stopping)
+            }
+            if stopping { break }
+            if requested, let handle {
+                _ = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            }
+        }
+        if let handle { sqlite3_close_v2(handle) }
+        stopped.signal()
+    }
+}
