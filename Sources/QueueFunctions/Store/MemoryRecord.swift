@@ -35,19 +35,17 @@ final class MemoryRecordExtras {
     }
 }
 
-/// One message of the memory engine, in a slot of ``MemoryRecordTable``: 80 bytes (a
+/// One message of the memory engine, in a slot of ``MemoryRecordTable``: 72 bytes (a
 /// layout test holds it there). Links are slot numbers (-1: none); times are seconds since
 /// the reference date (NaN: none). The body is in the table's ``MemoryBodyArena``, the
-/// rare fields in its extras side table.
+/// rare fields in its extras side table, and the receipt of a delayed or in-flight message
+/// in its queue's timer heap (``MemoryTimer``).
 struct MemoryRecord {
     /// A UUID id's bits (``MessageID/uuidBits``); zero when the extras hold a text id.
     var idHigh: UInt64 = 0
     var idLow: UInt64 = 0
     var sentAt: Double
     var firstReceivedAt: Double = .nan
-    /// Renewed on every lease and every timer entry: a lease token is current while its
-    /// receipt matches, and equal timer times fire in the order they were set.
-    var receipt: UInt64 = 0
     /// Shared by fields no phase needs together: the lane links while visible (`laneNext`
     /// also links the free list while free), `until` while delayed, in flight or held.
     /// All ones: no links, and `until` NaN.

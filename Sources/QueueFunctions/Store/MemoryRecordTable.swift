@@ -1,6 +1,6 @@
 import Foundation
 
-/// The memory engine's messages: a slab of 80-byte records addressed by slot number (lease
+/// The memory engine's messages: a slab of 72-byte records addressed by slot number (lease
 /// tokens carry it as their engine key), their bodies in a ``MemoryBodyArena``, their rare
 /// fields in a side table, and an open-addressing index from message id to slot for the
 /// calls that name a message by id (sends that must refuse a used id, cancel, tokens

@@ -91,8 +91,7 @@ struct MemoryStoreState {
             if table[slot].firstReceivedAt.isNaN { table[slot].firstReceivedAt = nowSeconds }
             table[slot].phase = .inFlight
             table[slot].until = expirySeconds
-            table[slot].receipt = receipt
-            queues[q].pushTimer(slot, &table)
+            queues[q].pushTimer(slot, receipt: receipt, &table)
             // Fields read in place and the message built inside its lease: no record or message copies.
             let id = table.id(slot)
             var lease = Lease(
@@ -121,7 +120,9 @@ struct MemoryStoreState {
     func currentSlot(_ token: LeaseToken) -> Int32? {
         let found = token.engineKey > 0 ? table.slot(engineKey: token.engineKey) : table.slot(of: token.messageID)
         guard let slot = found else { return nil }
-        guard table[slot].phase == .inFlight, table[slot].receipt == token.receipt, table.holds(token.messageID, in: slot) else {
+        guard table[slot].phase == .inFlight, queues[Int(table[slot].queue)].receipt(of: slot, table) == token.receipt,
+            table.holds(token.messageID, in: slot)
+        else {
             return nil
         }
         return slot
@@ -185,9 +186,10 @@ struct MemoryStoreState {
     mutating func extend(_ token: LeaseToken, until expiry: Date) -> SettleResult {
         guard let slot = currentSlot(token) else { return .staleLease }
         let q = Int(table[slot].queue)
-        queues[q].removeTimer(slot, &table)
+        // The same receipt: the token stays current.
+        let receipt = queues[q].removeTimer(slot, &table) ?? token.receipt
         table[slot].until = expiry.timeIntervalSinceReferenceDate
-        queues[q].pushTimer(slot, &table)
+        queues[q].pushTimer(slot, receipt: receipt, &table)
         return .applied
     }
 
@@ -222,12 +224,12 @@ struct MemoryStoreState {
             queues[q].pushLane(slot, front: front, &table)
             queues[q].visibleCount += 1
         case .delayed:
-            table[slot].receipt = newReceipt()
-            queues[q].pushTimer(slot, &table)
+            queues[q].pushTimer(slot, receipt: newReceipt(), &table)
             queues[q].delayedCount += 1
             if table[slot].receiveCount == 0 { queues[q].scheduledCount += 1 }
         case .inFlight:
-            queues[q].pushTimer(slot, &table)
+            // Not reached: a lease enters the heap in `lease`, with the receipt its token carries.
+            queues[q].pushTimer(slot, receipt: newReceipt(), &table)
             queues[q].inFlightCount += 1
         case .held:
             queues[q].heldCount += 1
