@@ -32,7 +32,7 @@ struct MemoryBodyLocation: Equatable {
 /// more than the live ones hold, the sparsest segment is evacuated: its live bodies move to
 /// the segment being filled and their records are told the new place. So the arena holds
 /// at most about twice its live bytes, whatever order messages leave in.
-final class MemoryBodyArena {
+struct MemoryBodyArena {
     /// The length field of a body that fills a segment of its own.
     static let wholeSegment = 0xF_FFFF
     /// The bytes of one shared segment: what a 20-bit offset addresses.
@@ -45,6 +45,8 @@ final class MemoryBodyArena {
     private static let releasedFlag: UInt32 = 0x8000_0000
 
     private struct Segment {
+        /// Owns the bytes; `base` is its address, read without touching the object.
+        var memory: MemorySegmentMemory?
         var base: UnsafeMutableRawPointer?
         var capacity = 0
         /// Bytes filled from the front (headers included).
@@ -60,7 +62,7 @@ final class MemoryBodyArena {
     private var current = -1
     /// An emptied shared segment kept for the next one, so that a steady stream does not
     /// allocate and free a megabyte at every turn.
-    private var spare: UnsafeMutableRawPointer?
+    private var spare: MemorySegmentMemory?
     /// Totals over the shared segments other than `current`.
     private var sealedUsed = 0
     private var sealedLive = 0
@@ -69,11 +71,6 @@ final class MemoryBodyArena {
 
     init(maxSegments: Int = MemoryBodyArena.segmentNumbers) {
         self.maxSegments = min(maxSegments, Self.segmentNumbers)
-    }
-
-    deinit {
-        for segment in segments { segment.base?.deallocate() }
-        spare?.deallocate()
     }
 
     /// Segments in use, for tests.
@@ -97,13 +94,15 @@ final class MemoryBodyArena {
 
     /// Copies `body` in for the record in `slot`. The caller checked ``hasRoom(for:)``;
     /// returns nil only when it did not and no segment number is left.
-    func store(_ body: Data, slot: Int32) -> MemoryBodyLocation? {
+    mutating func store(_ body: Data, slot: Int32) -> MemoryBodyLocation? {
         let length = body.count
         if length == 0 { return .empty }
         if length > Self.largestShared {
             guard let number = takeNumber() else { return nil }
-            let base = UnsafeMutableRawPointer.allocate(byteCount: Self.headerSize + length, alignment: 8)
-            segments[number] = Segment(base: base, capacity: Self.headerSize + length, used: 0, live: 0, dedicated: true)
+            let memory = MemorySegmentMemory(byteCount: Self.headerSize + length)
+            segments[number] = Segment(
+                memory: memory, base: memory.base, capacity: Self.headerSize + length, used: 0, live: 0, dedicated: true
+            )
             write(body, slot: slot, into: number, at: 0)
             return MemoryBodyLocation(segment: number, offset: 0, length: Self.wholeSegment)
         }
@@ -120,7 +119,7 @@ final class MemoryBodyArena {
     }
 
     /// Releases the entry at `location`; frees its segment when nothing in it is live.
-    func release(_ location: MemoryBodyLocation) {
+    mutating func release(_ location: MemoryBodyLocation) {
         guard location.length > 0 else { return }
         let number = location.segment
         let size = Self.headerSize + length(of: location)
@@ -157,7 +156,7 @@ final class MemoryBodyArena {
     /// Moves the live bodies of the sparsest sealed segment to the segment being filled and
     /// frees it. `locationOf(slot)` is where the record in `slot` keeps its body (nil: the
     /// slot is free); `moved(slot, location)` tells it the new place.
-    func evacuateSparsest(locationOf: (Int32) -> MemoryBodyLocation?, moved: (Int32, MemoryBodyLocation) -> Void) {
+    mutating func evacuateSparsest(locationOf: (Int32) -> MemoryBodyLocation?, moved: (Int32, MemoryBodyLocation) -> Void) {
         var sparsest = -1
         for (number, segment) in segments.enumerated()
         where segment.base != nil && !segment.dedicated && number != current && segment.live < segment.used {
@@ -194,12 +193,12 @@ final class MemoryBodyArena {
         location.length == Self.wholeSegment ? segments[location.segment].capacity - Self.headerSize : location.length
     }
 
-    private func write(_ body: Data, slot: Int32, into number: Int, at offset: Int) {
+    private mutating func write(_ body: Data, slot: Int32, into number: Int, at offset: Int) {
         body.withUnsafeBytes { write($0, slot: slot, into: number, at: offset) }
     }
 
     /// Writes an entry (header and `bytes`) at `offset` of segment `number`, its end.
-    private func write(_ bytes: UnsafeRawBufferPointer, slot: Int32, into number: Int, at offset: Int) {
+    private mutating func write(_ bytes: UnsafeRawBufferPointer, slot: Int32, into number: Int, at offset: Int) {
         guard let base = segments[number].base else { return }
         base.storeBytes(of: UInt32(bitPattern: slot), toByteOffset: offset, as: UInt32.self)
         if let source = bytes.baseAddress {
@@ -210,7 +209,7 @@ final class MemoryBodyArena {
     }
 
     /// The shared segment to put `size` bytes in: the current one, or a new current one.
-    private func sharedSegment(fitting size: Int) -> Int? {
+    private mutating func sharedSegment(fitting size: Int) -> Int? {
         if current >= 0, segments[current].used + size <= Self.segmentSize { return current }
         guard let number = takeNumber() else { return nil }
         if current >= 0 {
@@ -218,26 +217,40 @@ final class MemoryBodyArena {
             sealedUsed += segments[current].used
             sealedLive += segments[current].live
         }
-        let base = spare ?? UnsafeMutableRawPointer.allocate(byteCount: Self.segmentSize, alignment: 8)
+        let memory = spare ?? MemorySegmentMemory(byteCount: Self.segmentSize)
         spare = nil
-        segments[number] = Segment(base: base, capacity: Self.segmentSize)
+        segments[number] = Segment(memory: memory, base: memory.base, capacity: Self.segmentSize)
         current = number
         return number
     }
 
-    private func takeNumber() -> Int? {
+    private mutating func takeNumber() -> Int? {
         if let number = freeNumbers.popLast() { return number }
         guard segments.count < maxSegments else { return nil }
         segments.append(Segment())
         return segments.count - 1
     }
 
-    private func freeSegment(_ number: Int) {
-        if let base = segments[number].base {
-            if !segments[number].dedicated, spare == nil { spare = base } else { base.deallocate() }
-        }
+    private mutating func freeSegment(_ number: Int) {
+        // The memory is deallocated with its last reference, unless kept as the spare.
+        if !segments[number].dedicated, spare == nil { spare = segments[number].memory }
         segments[number] = Segment()
         if number == current { current = -1 }
         freeNumbers.append(number)
+    }
+}
+
+/// The bytes of one arena segment, deallocated with the object. (The arena is a struct,
+/// so that its hot paths run without the dynamic exclusivity checks of a class's stored
+/// properties; this object only owns the memory.)
+final class MemorySegmentMemory {
+    let base: UnsafeMutableRawPointer
+
+    init(byteCount: Int) {
+        base = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 8)
+    }
+
+    deinit {
+        base.deallocate()
     }
 }

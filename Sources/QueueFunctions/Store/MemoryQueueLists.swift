@@ -141,38 +141,51 @@ struct MemoryQueue {
         return first.slot
     }
 
-    private static func earlier(_ a: MemoryTimer, _ b: MemoryTimer, _ table: MemoryRecordTable) -> Bool {
-        let left = table[a.slot].until, right = table[b.slot].until
-        return left < right || (left == right && a.receipt < b.receipt)
+    /// Whether the entry (`until`, `receipt`) fires before `other`.
+    private static func earlier(_ until: Double, _ receipt: UInt64, than other: MemoryTimer, _ table: MemoryRecordTable) -> Bool {
+        let otherUntil = table[other.slot].until
+        return until < otherUntil || (until == otherUntil && receipt < other.receipt)
     }
+
+    // Both sifts move a hole instead of swapping: the moving entry is written once, and its
+    // time is read once.
 
     private mutating func siftUp(_ start: Int, _ table: inout MemoryRecordTable) {
         var index = start
+        let moving = timers[index]
+        let until = table[moving.slot].until
         while index > 0 {
             let parent = (index - 1) / 2
-            guard Self.earlier(timers[index], timers[parent], table) else { return }
-            swapTimers(index, parent, &table)
+            guard Self.earlier(until, moving.receipt, than: timers[parent], table) else { break }
+            putTimer(timers[parent], at: index, &table)
             index = parent
         }
+        if index != start { putTimer(moving, at: index, &table) }
     }
 
     private mutating func siftDown(_ start: Int, _ table: inout MemoryRecordTable) {
         var index = start
+        let moving = timers[index]
+        let until = table[moving.slot].until
         while true {
             let left = 2 * index + 1, right = left + 1
-            var smallest = index
-            if left < timers.count, Self.earlier(timers[left], timers[smallest], table) { smallest = left }
-            if right < timers.count, Self.earlier(timers[right], timers[smallest], table) { smallest = right }
-            guard smallest != index else { return }
-            swapTimers(index, smallest, &table)
-            index = smallest
+            guard left < timers.count else { break }
+            var child = left
+            if right < timers.count {
+                let rightEntry = timers[right]
+                if Self.earlier(table[rightEntry.slot].until, rightEntry.receipt, than: timers[left], table) { child = right }
+            }
+            // Receipts are unique, so (until, receipt) orders entries strictly.
+            guard !Self.earlier(until, moving.receipt, than: timers[child], table) else { break }
+            putTimer(timers[child], at: index, &table)
+            index = child
         }
+        if index != start { putTimer(moving, at: index, &table) }
     }
 
-    private mutating func swapTimers(_ a: Int, _ b: Int, _ table: inout MemoryRecordTable) {
-        timers.swapAt(a, b)
-        table[timers[a].slot].heapIndex = Int32(a)
-        table[timers[b].slot].heapIndex = Int32(b)
+    private mutating func putTimer(_ entry: MemoryTimer, at index: Int, _ table: inout MemoryRecordTable) {
+        timers[index] = entry
+        table[entry.slot].heapIndex = Int32(index)
     }
 }
 
