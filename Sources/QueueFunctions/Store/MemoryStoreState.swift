@@ -92,24 +92,27 @@ struct MemoryStoreState {
             table[slot].phase = .inFlight
             table[slot].until = expirySeconds
             queues[q].pushTimer(slot, receipt: receipt, &table)
-            // Fields read in place and the message built inside its lease: no record or message copies.
+            // Fields read in place and the lease built in the array, then completed there: no
+            // record, message or lease copies.
             let id = table.id(slot)
-            var lease = Lease(
-                message: ReceivedMessage(
-                    id: id, queue: queue, body: table.body(slot), sentAt: Date(timeIntervalSinceReferenceDate: table[slot].sentAt),
-                    receiveCount: Int(table[slot].receiveCount),
-                    firstReceivedAt: Date(timeIntervalSinceReferenceDate: table[slot].firstReceivedAt)
-                ),
-                token: LeaseToken(messageID: id, receipt: receipt, engineKey: Int64(slot) + 1), expiresAt: expiry
+            leases.append(
+                Lease(
+                    message: ReceivedMessage(
+                        id: id, queue: queue, body: table.body(slot), sentAt: Date(timeIntervalSinceReferenceDate: table[slot].sentAt),
+                        receiveCount: Int(table[slot].receiveCount),
+                        firstReceivedAt: Date(timeIntervalSinceReferenceDate: table[slot].firstReceivedAt)
+                    ),
+                    token: LeaseToken(messageID: id, receipt: receipt, engineKey: Int64(slot) + 1), expiresAt: expiry
+                )
             )
+            let last = leases.count - 1
+            leases[last].message.priority = Int(table[slot].priority)
             if let extras = table.extras(slot) {
-                lease.message.failures = extras.failures
-                lease.message.deadLetter = extras.deadLetter
-                lease.message.attributes = extras.attributes
-                lease.message.groupID = extras.groupID
+                leases[last].message.failures = extras.failures
+                leases[last].message.deadLetter = extras.deadLetter
+                leases[last].message.attributes = extras.attributes
+                leases[last].message.groupID = extras.groupID
             }
-            lease.message.priority = Int(table[slot].priority)
-            leases.append(lease)
         }
         return leases
     }
@@ -145,7 +148,8 @@ struct MemoryStoreState {
 
     private mutating func apply(_ action: SettlementAction, to slot: Int32, now: Date, wake: inout [String: Int]) {
         unplace(slot)
-        let name = queues[Int(table[slot].queue)].name
+        // The queue's name is read only where a wake or provenance needs it (not on an ack).
+        var name: String { queues[Int(table[slot].queue)].name }
         switch action {
         case .ack:
             releaseGroup(of: slot, now: now, wake: &wake)
@@ -161,15 +165,16 @@ struct MemoryStoreState {
             }
             place(slot)
         case .deadLetter(let target, let failure):
+            let source = name
             let extras = table.ensureExtras(slot)
             extras.failures.append(failure)
             if let previous = extras.deadLetter {
                 deadLetteredBySource[previous.sourceQueue, default: 1] -= 1
             }
             extras.deadLetter = DeadLetterInfo(
-                sourceQueue: name, receiveCount: Int(table[slot].receiveCount), reason: failure.error, at: now
+                sourceQueue: source, receiveCount: Int(table[slot].receiveCount), reason: failure.error, at: now
             )
-            deadLetteredBySource[name, default: 0] += 1
+            deadLetteredBySource[source, default: 0] += 1
             releaseGroup(of: slot, now: now, wake: &wake)
             move(slot, to: target, now: now)
             wake[target, default: 0] += 1
