@@ -194,13 +194,7 @@ struct MemoryBodyArena {
     }
 
     private mutating func write(_ body: Data, slot: Int32, into number: Int, at offset: Int) {
-        guard let base = segments[number].base else { return }
-        base.storeBytes(of: UInt32(bitPattern: slot), toByteOffset: offset, as: UInt32.self)
-        let count = body.count
-        // copyBytes: one read of the Data's storage (withUnsafeBytes costs several checked accesses).
-        body.copyBytes(to: (base + offset + Self.headerSize).assumingMemoryBound(to: UInt8.self), count: count)
-        segments[number].used += Self.headerSize + count
-        segments[number].live += Self.headerSize + count
+        body.withUnsafeBytes { write($0, slot: slot, into: number, at: offset) }
     }
 
     /// Writes an entry (header and `bytes`) at `offset` of segment `number`, its end.
