@@ -99,13 +99,20 @@ enum EndToEndBenchmark {
     }
 
     /// Sends `count` order bodies, 100 per call; returns the seconds it took.
+    private static let ownBodies = ProcessInfo.processInfo.environment["QUEUEBENCH_OWN_BODIES"] == "1"
+
     static func fill(_ store: any QueueStore, count: Int, every: Int = 0, sample: (Int) -> Void = { _ in }) async throws -> Double {
         let bodies = (0..<100).map(BenchBody.order)
         let start = monotonicNanos()
         var sent = 0
         while sent < count {
             let size = min(100, count - sent)
-            try await store.send((0..<size).map { OutgoingMessage(body: bodies[$0]) }, to: "bench")
+            // QUEUEBENCH_OWN_BODIES=1: each message a body of its own, as producers send them
+            // (for profiles that should count what keeping and freeing a body costs).
+            try await store.send(
+                (0..<size).map { OutgoingMessage(body: ownBodies ? bodies[$0].withUnsafeBytes { Data($0) } : bodies[$0]) },
+                to: "bench"
+            )
             sent += size
             if every > 0 && sent % every == 0 { sample(sent) }
         }

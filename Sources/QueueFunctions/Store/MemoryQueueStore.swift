@@ -6,7 +6,7 @@ import Synchronization
 /// Used by tests, the simulator and `--store memory:`. All state sits behind one
 /// lock; no call blocks for longer than its own bookkeeping.
 public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, TransactionalOutboxStore, CancellingQueueStore {
-    private let state = Mutex(MemoryStoreState())
+    private let state: Mutex<MemoryStoreState>
     private let clock: any HostClock
     /// The keys of `FunctionContext.once(key:)` (MemoryQueueStore+Once).
     let onceKeys: OnceKeyTable
@@ -16,6 +16,14 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
     public init(clock: any HostClock = SystemClock()) {
         self.clock = clock
         self.onceKeys = OnceKeyTable(clock: clock)
+        self.state = Mutex(MemoryStoreState())
+    }
+
+    /// An empty store that holds at most `limits` (tests reach the limits with small ones).
+    init(clock: any HostClock, limits: MemoryStoreLimits) {
+        self.clock = clock
+        self.onceKeys = OnceKeyTable(clock: clock)
+        self.state = Mutex(MemoryStoreState(limits: limits))
     }
 
     // MARK: - Sending and receiving
@@ -197,15 +205,16 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
                     messageState = !record.until.isNaN && record.until > nowSeconds
                         ? .delayed(until: Date(timeIntervalSinceReferenceDate: record.until)) : .visible
                 }
+                let extras = state.table.extras(slot)
                 var stored = StoredMessage(
-                    id: record.id, queue: queue, body: record.body, sentAt: Date(timeIntervalSinceReferenceDate: record.sentAt),
-                    receiveCount: Int(record.receiveCount),
+                    id: state.table.id(slot), queue: queue, body: state.table.body(slot),
+                    sentAt: Date(timeIntervalSinceReferenceDate: record.sentAt), receiveCount: Int(record.receiveCount),
                     firstReceivedAt: record.firstReceivedAt.isNaN ? nil : Date(timeIntervalSinceReferenceDate: record.firstReceivedAt),
-                    failures: record.failures, deadLetter: record.deadLetter, state: messageState,
-                    attributes: record.attributes
+                    failures: extras?.failures ?? [], deadLetter: extras?.deadLetter, state: messageState,
+                    attributes: extras?.attributes ?? [:]
                 )
                 stored.priority = Int(record.priority)
-                stored.groupID = record.groupID
+                stored.groupID = extras?.groupID
                 messages.append(stored)
                 return true
             }
@@ -225,7 +234,8 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
             let head = entry.arrivalHead
             return QueueStats(
                 visible: entry.visibleCount + entry.heldCount, delayed: entry.delayedCount, inFlight: entry.inFlightCount,
-                oldestEnqueuedAt: head >= 0 ? Date(timeIntervalSinceReferenceDate: state.table[head].enqueuedAt) : nil,
+                oldestEnqueuedAt: head >= 0
+                    ? Date(timeIntervalSinceReferenceDate: state.table.extras(head)?.enqueuedAt ?? state.table[head].sentAt) : nil,
                 deadLettered: deadLettered, scheduled: entry.scheduledCount
             )
         }
@@ -280,6 +290,11 @@ public final class MemoryQueueStore: DeduplicatingQueueStore, HostRegistry, Tran
             }
             return (state.queue(number).timers.count, arrivals, state.table.count)
         }
+    }
+
+    /// How many body segments the store has in use (for tests).
+    func bodySegmentsInUse() -> Int {
+        state.withLock { $0.table.arenaSegments }
     }
 
     /// Marks the store closed; later calls throw.

@@ -1,99 +1,37 @@
 import Foundation
 
-/// Where a message of the memory engine stands.
-enum MemoryPhase: UInt8 {
-    /// The slot holds no message (it is on the free list).
-    case free
-    /// In its priority lane, ready to be received.
-    case visible
-    /// In the timer heap until `until`: sent with a delay, or backing off after a failure.
-    case delayed
-    /// Leased until `until` (in the timer heap).
-    case inFlight
-    /// Waiting behind an earlier message of its FIFO group; visible from `until` (NaN: at
-    /// once) when it heads the group.
-    case held
-}
-
-/// The rarely set parts of a message, kept out of line so that a plain message costs none
-/// of them: attributes, FIFO group, failure history, dead-letter provenance, and when it
-/// entered its queue when that differs from its send time.
-final class MemoryRecordExtras {
-    var attributes: [String: String]
-    var groupID: String?
-    var failures: [FailureRecord] = []
-    var deadLetter: DeadLetterInfo?
-    /// When it entered its current queue (dead-lettered or redriven); nil: its send time.
-    var enqueuedAt: Double?
-
-    init(attributes: [String: String], groupID: String?) {
-        self.attributes = attributes
-        self.groupID = groupID
-    }
-}
-
-/// One message of the memory engine, in a slot of ``MemoryRecordTable``. Links are slot
-/// numbers (-1: none); times are seconds since the reference date (NaN: none).
-struct MemoryRecord {
-    var id: MessageID
-    var phase: MemoryPhase
-    var priority: UInt8
-    /// The queue's number in the store's queue table.
-    var queue: Int32
-    var body: Data
-    /// Neighbours in the queue's arrival order (every message of the queue).
-    var arrivalPrev: Int32 = -1
-    var arrivalNext: Int32 = -1
-    /// Neighbours in the priority lane while visible; `laneNext` links the free list while free.
-    var lanePrev: Int32 = -1
-    var laneNext: Int32 = -1
-    /// The position in the queue's timer heap while delayed or in flight.
-    var heapIndex: Int32 = -1
-    var receiveCount: Int32 = 0
-    /// When the timer fires (delayed, in flight), or the held message's visible-from time.
-    var until: Double = .nan
-    var sentAt: Double
-    var firstReceivedAt: Double = .nan
-    /// Renewed on every lease and every timer entry: a lease token is current while its
-    /// receipt matches, and equal timer times fire in the order they were set.
-    var receipt: UInt64 = 0
-    var extras: MemoryRecordExtras?
-
-    var enqueuedAt: Double { extras?.enqueuedAt ?? sentAt }
-    var groupID: String? { extras?.groupID }
-    var deadLetter: DeadLetterInfo? { extras?.deadLetter }
-    var failures: [FailureRecord] { extras?.failures ?? [] }
-    var attributes: [String: String] { extras?.attributes ?? [:] }
-
-    /// The extras, created when first needed.
-    mutating func ensureExtras() -> MemoryRecordExtras {
-        if let extras { return extras }
-        let created = MemoryRecordExtras(attributes: [:], groupID: nil)
-        extras = created
-        return created
-    }
-}
-
-/// The memory engine's messages: a slab of records addressed by slot number (lease tokens
-/// carry it as their engine key), with an open-addressing index from message id to slot
-/// for the calls that name a message by id (sends that must refuse a used id, cancel,
-/// tokens without an engine key). The index holds 4 bytes per bucket, at most half full.
+/// The memory engine's messages: a slab of 72-byte records addressed by slot number (lease
+/// tokens carry it as their engine key), their bodies in a ``MemoryBodyArena``, their rare
+/// fields in a side table, and an open-addressing index from message id to slot for the
+/// calls that name a message by id (sends that must refuse a used id, cancel, tokens
+/// without an engine key). The index holds 4 bytes per bucket, at most half full.
 struct MemoryRecordTable {
     private var slab: [MemoryRecord] = []
     private var freeHead: Int32 = -1
     /// Slot numbers by hash; `empty` or `deleted` marks.
     private var buckets: [Int32] = Array(repeating: empty, count: 16)
     private var tombstones = 0
+    private var extrasBySlot: [Int32: MemoryRecordExtras] = [:]
+    private var arena: MemoryBodyArena
     private(set) var count = 0
+    /// The most messages the table holds: slots are 32-bit (tests lower it).
+    let maxRecords: Int
 
     private static let empty: Int32 = -1
     private static let deleted: Int32 = -2
+
+    init(limits: MemoryStoreLimits = MemoryStoreLimits()) {
+        maxRecords = min(limits.maxMessages, Int(Int32.max))
+        arena = MemoryBodyArena(maxSegments: limits.maxBodySegments)
+    }
 
     subscript(slot: Int32) -> MemoryRecord {
         // Read and modified in place: reading one field copies no record.
         _read { yield slab[Int(slot)] }
         _modify { yield &slab[Int(slot)] }
     }
+
+    // MARK: Finding records
 
     /// The slot of a live record from a lease token's engine key, if it is one.
     func slot(engineKey: Int64) -> Int32? {
@@ -109,25 +47,101 @@ struct MemoryRecordTable {
         while true {
             let slot = buckets[index]
             if slot == Self.empty { return nil }
-            if slot >= 0, slab[Int(slot)].id == id { return slot }
+            if slot >= 0, holds(id, in: slot) { return slot }
             index = (index + 1) & mask
         }
     }
 
-    /// Stores `record`, whose id is not in the table; returns its slot.
-    mutating func insert(_ record: MemoryRecord) -> Int32 {
+    /// Whether the record in `slot` is the message with `id`.
+    func holds(_ id: MessageID, in slot: Int32) -> Bool {
+        let record = slab[Int(slot)]
+        if let words = id.uuidWords {
+            return !record.hasTextID && record.idHigh == words.high && record.idLow == words.low
+        }
+        return record.hasTextID && extrasBySlot[slot]?.textID == id
+    }
+
+    /// The id of the message in `slot`.
+    func id(_ slot: Int32) -> MessageID {
+        let record = slab[Int(slot)]
+        if record.hasTextID, let text = extrasBySlot[slot]?.textID { return text }
+        return MessageID(uuidHigh: record.idHigh, low: record.idLow)
+    }
+
+    /// A fresh copy of the body of the message in `slot`.
+    func body(_ slot: Int32) -> Data {
+        arena.data(at: slab[Int(slot)].body)
+    }
+
+    /// The rare fields of the message in `slot`, if it has any.
+    func extras(_ slot: Int32) -> MemoryRecordExtras? {
+        slab[Int(slot)].hasExtras ? extrasBySlot[slot] : nil
+    }
+
+    /// The rare fields of the message in `slot`, created when first needed.
+    mutating func ensureExtras(_ slot: Int32) -> MemoryRecordExtras {
+        if let extras = extras(slot) { return extras }
+        let created = MemoryRecordExtras()
+        extrasBySlot[slot] = created
+        slab[Int(slot)].hasExtras = true
+        return created
+    }
+
+    // MARK: Storing and removing
+
+    /// Throws unless `messages` all fit: in the slots and in the body arena's segments.
+    func checkRoom(for messages: [OutgoingMessage]) throws {
+        guard messages.count <= maxRecords - count else { throw full(sending: messages.count) }
+        guard arena.hasRoom(for: messages.lazy.map(\.body.count)) else { throw bodiesFull(sending: messages.count) }
+    }
+
+    private func full(sending: Int) -> QueueStoreError {
+        QueueStoreError(
+            .engine,
+            "the in-memory store is full: it holds \(count) messages and takes at most \(maxRecords); settle or purge "
+                + "messages before sending \(sending) more, or use the SQLite engine (--store sqlite:PATH) for a larger backlog"
+        )
+    }
+
+    private func bodiesFull(sending: Int) -> QueueStoreError {
+        QueueStoreError(
+            .engine,
+            "the in-memory store has no room for \(sending) more bodies: all \(arena.maxSegments) of its body segments "
+                + "are in use; settle or purge messages first, or use the SQLite engine (--store sqlite:PATH)"
+        )
+    }
+
+    /// Stores `record` (whose id fields and body the table fills in) for the message `id`,
+    /// not in the table, with `body` and `extras`; returns its slot. Throws when full;
+    /// ``checkRoom(for:)`` first keeps a batch whole.
+    mutating func insert(_ record: MemoryRecord, id: MessageID, body: Data, extras: MemoryRecordExtras?) throws -> Int32 {
+        guard count < maxRecords else { throw full(sending: 1) }
+        let slot = freeHead >= 0 ? freeHead : Int32(slab.count)
+        guard let location = arena.store(body, slot: slot) else { throw bodiesFull(sending: 1) }
         if (count + tombstones + 1) * 2 > buckets.count { rehash(minimum: count + 1) }
-        let slot: Int32
         if freeHead >= 0 {
-            slot = freeHead
             freeHead = slab[Int(slot)].laneNext
             slab[Int(slot)] = record
         } else {
-            slot = Int32(slab.count)
             slab.append(record)
         }
+        slab[Int(slot)].body = location
+        var extras = extras
+        if let words = id.uuidWords {
+            slab[Int(slot)].idHigh = words.high
+            slab[Int(slot)].idLow = words.low
+        } else {
+            let holder = extras ?? MemoryRecordExtras()
+            holder.textID = id
+            extras = holder
+            slab[Int(slot)].hasTextID = true
+        }
+        if let extras {
+            extrasBySlot[slot] = extras
+            slab[Int(slot)].hasExtras = true
+        }
         let mask = buckets.count - 1
-        var index = record.id.tableHash & mask
+        var index = id.tableHash & mask
         while buckets[index] >= 0 { index = (index + 1) & mask }
         if buckets[index] == Self.deleted { tombstones -= 1 }
         buckets[index] = slot
@@ -138,7 +152,7 @@ struct MemoryRecordTable {
     /// Deletes the record in `slot` and frees the slot.
     mutating func remove(_ slot: Int32) {
         let mask = buckets.count - 1
-        var index = slab[Int(slot)].id.tableHash & mask
+        var index = id(slot).tableHash & mask
         while buckets[index] != slot {
             if buckets[index] == Self.empty { break }
             index = (index + 1) & mask
@@ -147,12 +161,25 @@ struct MemoryRecordTable {
             buckets[index] = Self.deleted
             tombstones += 1
         }
-        slab[Int(slot)].phase = .free
-        slab[Int(slot)].body = Data()
-        slab[Int(slot)].extras = nil
+        arena.release(slab[Int(slot)].body)
+        if slab[Int(slot)].hasExtras { extrasBySlot[slot] = nil }
+        slab[Int(slot)] = MemoryRecord(phase: .free, priority: 0, queue: -1, sentAt: .nan)
         slab[Int(slot)].laneNext = freeHead
         freeHead = slot
         count -= 1
+        if arena.wantsEvacuation { evacuateBodies() }
+    }
+
+    /// Moves the live bodies of the arena's sparsest segment, telling their records.
+    private mutating func evacuateBodies() {
+        // Taken out for the walk, so that the closures below change the slab alone.
+        var records = slab
+        slab = []
+        arena.evacuateSparsest(
+            locationOf: { slot in records[Int(slot)].phase == .free ? nil : records[Int(slot)].body },
+            moved: { slot, location in records[Int(slot)].body = location }
+        )
+        slab = records
     }
 
     /// Rebuilds the index for `minimum` records with room to grow: at most a third full.
@@ -162,7 +189,7 @@ struct MemoryRecordTable {
         var fresh = [Int32](repeating: Self.empty, count: size)
         let mask = size - 1
         for slot in buckets where slot >= 0 {
-            var index = slab[Int(slot)].id.tableHash & mask
+            var index = id(slot).tableHash & mask
             while fresh[index] != Self.empty { index = (index + 1) & mask }
             fresh[index] = slot
         }
@@ -170,8 +197,15 @@ struct MemoryRecordTable {
         tombstones = 0
     }
 
-    /// Drops every record.
-    mutating func removeAll() {
-        self = MemoryRecordTable()
-    }
+    /// The body arena's segments in use, for tests.
+    var arenaSegments: Int { arena.segmentsInUse }
+}
+
+/// How much the memory engine holds at most. The defaults are what its 32-bit slots and
+/// 24-bit body segment numbers address; tests lower them to reach the limits.
+struct MemoryStoreLimits {
+    /// The most messages stored at once.
+    var maxMessages = Int(Int32.max)
+    /// The most body segments (1 MiB each, or one per body over 64 KiB) in use at once.
+    var maxBodySegments = MemoryBodyArena.segmentNumbers
 }

@@ -7,7 +7,7 @@ extension MemoryStoreState {
         var slots: [Int32] = []
         queues[Int(number)].forEachArrival(table) { slots.append($0); return true }
         for slot in slots {
-            if let info = table[slot].deadLetter {
+            if let info = table.extras(slot)?.deadLetter {
                 deadLetteredBySource[info.sourceQueue, default: 1] -= 1
             }
             table.remove(slot)
@@ -22,18 +22,17 @@ extension MemoryStoreState {
         var candidates: [Int32] = []
         queues[Int(number)].forEachArrival(table) { slot in
             guard candidates.count < limit else { return false }
-            let record = table[slot]
-            if record.phase == .inFlight { return true }
-            if destination != nil || record.deadLetter != nil { candidates.append(slot) }
+            if table[slot].phase == .inFlight { return true }
+            if destination != nil || table.extras(slot)?.deadLetter != nil { candidates.append(slot) }
             return true
         }
         for slot in candidates {
             unplace(slot)
-            let info = table[slot].deadLetter
+            let info = table.extras(slot)?.deadLetter
             let target = destination ?? info?.sourceQueue ?? deadLetterQueue
             if let info {
                 deadLetteredBySource[info.sourceQueue, default: 1] -= 1
-                table[slot].extras?.deadLetter = nil
+                table.extras(slot)?.deadLetter = nil
             }
             table[slot].receiveCount = 0
             table[slot].firstReceivedAt = .nan

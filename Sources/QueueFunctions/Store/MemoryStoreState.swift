@@ -3,7 +3,7 @@ import Foundation
 /// Everything ``MemoryQueueStore`` keeps behind its lock: the records, the queues, and the
 /// moves between states. Each method is one step of a store call.
 struct MemoryStoreState {
-    var table = MemoryRecordTable()
+    var table: MemoryRecordTable
     private var queueNumbers: [String: Int32] = [:]
     var queues: [MemoryQueue] = []
     var deadLetteredBySource: [String: Int] = [:]
@@ -11,6 +11,10 @@ struct MemoryStoreState {
     var hosts: [String: HostRecord] = [:]
     private var nextReceipt: UInt64 = 0
     var closed = false
+
+    init(limits: MemoryStoreLimits = MemoryStoreLimits()) {
+        table = MemoryRecordTable(limits: limits)
+    }
 
     private mutating func newReceipt() -> UInt64 {
         nextReceipt &+= 1
@@ -45,6 +49,7 @@ struct MemoryStoreState {
     /// Adds `messages` to `queue`; returns how many are visible at once.
     mutating func insert(_ messages: [OutgoingMessage], to queue: String, now: Date) throws -> Int {
         try checkUnused(messages.lazy.map(\.id))
+        try table.checkRoom(for: messages)
         let number = queueNumber(creating: queue)
         let nowSeconds = now.timeIntervalSinceReferenceDate
         var visibleNow = 0
@@ -54,14 +59,13 @@ struct MemoryStoreState {
             let extras = message.attributes.isEmpty && message.groupID == nil
                 ? nil : MemoryRecordExtras(attributes: message.attributes, groupID: message.groupID)
             var record = MemoryRecord(
-                id: message.id, phase: .visible, priority: UInt8(MessagePriority.clamped(message.priority)), queue: number,
-                body: message.body, sentAt: nowSeconds, extras: extras
+                phase: .visible, priority: UInt8(MessagePriority.clamped(message.priority)), queue: number, sentAt: nowSeconds
             )
             if visibleAt > now {
                 record.phase = .delayed
                 record.until = visibleAt.timeIntervalSinceReferenceDate
             }
-            let slot = table.insert(record)
+            let slot = try table.insert(record, id: message.id, body: message.body, extras: extras)
             joinGroup(slot)
             place(slot)
             queues[Int(number)].appendArrival(slot, &table)
@@ -87,26 +91,28 @@ struct MemoryStoreState {
             if table[slot].firstReceivedAt.isNaN { table[slot].firstReceivedAt = nowSeconds }
             table[slot].phase = .inFlight
             table[slot].until = expirySeconds
-            table[slot].receipt = receipt
-            queues[q].pushTimer(slot, &table)
-            // Fields read in place and the message built inside its lease: no record or message copies.
-            let id = table[slot].id
-            var lease = Lease(
-                message: ReceivedMessage(
-                    id: id, queue: queue, body: table[slot].body, sentAt: Date(timeIntervalSinceReferenceDate: table[slot].sentAt),
-                    receiveCount: Int(table[slot].receiveCount),
-                    firstReceivedAt: Date(timeIntervalSinceReferenceDate: table[slot].firstReceivedAt)
-                ),
-                token: LeaseToken(messageID: id, receipt: receipt, engineKey: Int64(slot) + 1), expiresAt: expiry
+            queues[q].pushTimer(slot, receipt: receipt, &table)
+            // Fields read in place and the lease built in the array, then completed there: no
+            // record, message or lease copies.
+            let id = table.id(slot)
+            leases.append(
+                Lease(
+                    message: ReceivedMessage(
+                        id: id, queue: queue, body: table.body(slot), sentAt: Date(timeIntervalSinceReferenceDate: table[slot].sentAt),
+                        receiveCount: Int(table[slot].receiveCount),
+                        firstReceivedAt: Date(timeIntervalSinceReferenceDate: table[slot].firstReceivedAt)
+                    ),
+                    token: LeaseToken(messageID: id, receipt: receipt, engineKey: Int64(slot) + 1), expiresAt: expiry
+                )
             )
-            if let extras = table[slot].extras {
-                lease.message.failures = extras.failures
-                lease.message.deadLetter = extras.deadLetter
-                lease.message.attributes = extras.attributes
-                lease.message.groupID = extras.groupID
+            let last = leases.count - 1
+            leases[last].message.priority = Int(table[slot].priority)
+            if let extras = table.extras(slot) {
+                leases[last].message.failures = extras.failures
+                leases[last].message.deadLetter = extras.deadLetter
+                leases[last].message.attributes = extras.attributes
+                leases[last].message.groupID = extras.groupID
             }
-            lease.message.priority = Int(table[slot].priority)
-            leases.append(lease)
         }
         return leases
     }
@@ -117,7 +123,9 @@ struct MemoryStoreState {
     func currentSlot(_ token: LeaseToken) -> Int32? {
         let found = token.engineKey > 0 ? table.slot(engineKey: token.engineKey) : table.slot(of: token.messageID)
         guard let slot = found else { return nil }
-        guard table[slot].phase == .inFlight, table[slot].receipt == token.receipt, table[slot].id == token.messageID else {
+        guard table[slot].phase == .inFlight, queues[Int(table[slot].queue)].receipt(of: slot, table) == token.receipt,
+            table.holds(token.messageID, in: slot)
+        else {
             return nil
         }
         return slot
@@ -140,13 +148,14 @@ struct MemoryStoreState {
 
     private mutating func apply(_ action: SettlementAction, to slot: Int32, now: Date, wake: inout [String: Int]) {
         unplace(slot)
-        let name = queues[Int(table[slot].queue)].name
+        // The queue's name is read only where a wake or provenance needs it (not on an ack).
+        var name: String { queues[Int(table[slot].queue)].name }
         switch action {
         case .ack:
             releaseGroup(of: slot, now: now, wake: &wake)
             removeRecord(slot)
         case .retry(let delay, let failure):
-            table[slot].ensureExtras().failures.append(failure)
+            table.ensureExtras(slot).failures.append(failure)
             if delay > .zero {
                 table[slot].phase = .delayed
                 table[slot].until = now.adding(delay).timeIntervalSinceReferenceDate
@@ -156,15 +165,16 @@ struct MemoryStoreState {
             }
             place(slot)
         case .deadLetter(let target, let failure):
-            let extras = table[slot].ensureExtras()
+            let source = name
+            let extras = table.ensureExtras(slot)
             extras.failures.append(failure)
             if let previous = extras.deadLetter {
                 deadLetteredBySource[previous.sourceQueue, default: 1] -= 1
             }
             extras.deadLetter = DeadLetterInfo(
-                sourceQueue: name, receiveCount: Int(table[slot].receiveCount), reason: failure.error, at: now
+                sourceQueue: source, receiveCount: Int(table[slot].receiveCount), reason: failure.error, at: now
             )
-            deadLetteredBySource[name, default: 0] += 1
+            deadLetteredBySource[source, default: 0] += 1
             releaseGroup(of: slot, now: now, wake: &wake)
             move(slot, to: target, now: now)
             wake[target, default: 0] += 1
@@ -181,9 +191,10 @@ struct MemoryStoreState {
     mutating func extend(_ token: LeaseToken, until expiry: Date) -> SettleResult {
         guard let slot = currentSlot(token) else { return .staleLease }
         let q = Int(table[slot].queue)
-        queues[q].removeTimer(slot, &table)
+        // The same receipt: the token stays current.
+        let receipt = queues[q].removeTimer(slot, &table) ?? token.receipt
         table[slot].until = expiry.timeIntervalSinceReferenceDate
-        queues[q].pushTimer(slot, &table)
+        queues[q].pushTimer(slot, receipt: receipt, &table)
         return .applied
     }
 
@@ -218,12 +229,12 @@ struct MemoryStoreState {
             queues[q].pushLane(slot, front: front, &table)
             queues[q].visibleCount += 1
         case .delayed:
-            table[slot].receipt = newReceipt()
-            queues[q].pushTimer(slot, &table)
+            queues[q].pushTimer(slot, receipt: newReceipt(), &table)
             queues[q].delayedCount += 1
             if table[slot].receiveCount == 0 { queues[q].scheduledCount += 1 }
         case .inFlight:
-            queues[q].pushTimer(slot, &table)
+            // Not reached: a lease enters the heap in `lease`, with the receipt its token carries.
+            queues[q].pushTimer(slot, receipt: newReceipt(), &table)
             queues[q].inFlightCount += 1
         case .held:
             queues[q].heldCount += 1
@@ -255,7 +266,7 @@ struct MemoryStoreState {
 
     /// Deletes an already unplaced record.
     mutating func removeRecord(_ slot: Int32) {
-        if let info = table[slot].deadLetter {
+        if let info = table.extras(slot)?.deadLetter {
             deadLetteredBySource[info.sourceQueue, default: 1] -= 1
         }
         queues[Int(table[slot].queue)].removeArrival(slot, &table)
@@ -269,7 +280,7 @@ struct MemoryStoreState {
         table[slot].queue = number
         table[slot].phase = .visible
         table[slot].until = .nan
-        table[slot].ensureExtras().enqueuedAt = now.timeIntervalSinceReferenceDate
+        table.ensureExtras(slot).enqueuedAt = now.timeIntervalSinceReferenceDate
         joinGroup(slot)
         place(slot)
         queues[Int(number)].appendArrival(slot, &table)
@@ -278,7 +289,7 @@ struct MemoryStoreState {
     /// Puts the record in `slot` at the back of its FIFO group in its queue; it waits
     /// (held) unless the group was empty.
     mutating func joinGroup(_ slot: Int32) {
-        guard let group = table[slot].groupID else { return }
+        guard let group = table.extras(slot)?.groupID else { return }
         let q = Int(table[slot].queue)
         let waits = !(queues[q].groups[group]?.isEmpty ?? true)
         queues[q].groups[group, default: RingBuffer()].append(slot)
@@ -290,7 +301,7 @@ struct MemoryStoreState {
     /// Takes the record in `slot` out of its FIFO group (it is leaving its queue) and lets
     /// the group's next message go: visible, or delayed until its time.
     mutating func releaseGroup(of slot: Int32, now: Date, wake: inout [String: Int]) {
-        guard let group = table[slot].groupID else { return }
+        guard let group = table.extras(slot)?.groupID else { return }
         let q = Int(table[slot].queue)
         // Taken out of the dictionary, so that changing it does not copy its buffer.
         guard var members = queues[q].groups.removeValue(forKey: group) else { return }

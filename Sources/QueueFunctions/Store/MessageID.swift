@@ -40,6 +40,19 @@ public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, C
         form = .uuid(high: high, low: low)
     }
 
+    /// The id whose lowercase UUID text has these bits (from ``uuidWords``), for engines
+    /// that keep ids as two integers.
+    init(uuidHigh high: UInt64, low: UInt64) {
+        form = .uuid(high: high, low: low)
+    }
+
+    /// The 128 bits of a lowercase UUID id, the first 16 hex digits then the last 16; nil
+    /// for any other text.
+    var uuidWords: (high: UInt64, low: UInt64)? {
+        if case .uuid(let high, let low) = form { return (high, low) }
+        return nil
+    }
+
     /// A new identifier: a UUID version 7, whose first 48 bits are the Unix time in
     /// milliseconds and the rest random. Identifiers made later sort later, which keeps
     /// the SQLite engine's id index appending instead of writing random pages.
