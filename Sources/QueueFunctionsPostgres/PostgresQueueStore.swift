@@ -109,7 +109,11 @@ public final class PostgresQueueStore: QueueStore {
 
     /// Leases up to `maxCount` visible messages of `queue`, oldest first.
     public func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) async throws -> [Lease] {
-        try await run { try $0.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout) }
+        guard maxCount > 0 else { return [] }
+        // One pipelined round trip (promote, then lease), or nothing for a queue never used.
+        return try await run(transaction: false) {
+            try $0.ackAndReceive([], from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)?.leases ?? []
+        }
     }
 
     // MARK: - Settling
@@ -124,18 +128,30 @@ public final class PostgresQueueStore: QueueStore {
 
     /// Applies `settlements`, then leases up to `maxCount` visible messages of `queue`,
     /// in one transaction.
+    ///
+    /// Acks alone (every finished batch) are one pipelined round trip
+    /// (``PostgresMessageTable/ackAndReceive(_:from:maxCount:visibilityTimeout:)``); other
+    /// settlements take the general path, statement by statement between BEGIN and COMMIT.
     public func settleAndReceive(
         _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
     ) async throws -> (results: [SettleResult], leases: [Lease]) {
-        let outcome = try await run { table in
-            if !settlements.isEmpty, settlements.allSatisfy({ if case .ack = $0.action { true } else { false } }),
-               let acked = try table.ackAndReceive(
-                   settlements.map(\.token), from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout
-               ) {
+        if settlements.allSatisfy({ if case .ack = $0.action { true } else { false } }) {
+            let acked = try await run(transaction: false) { table -> ([SettleResult], [String: Int], [Lease])? in
+                guard let acked = try table.ackAndReceive(
+                    settlements.map(\.token), from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout
+                ) else { return nil }
+                // The step has committed: wake other hosts for the group heads it released. A
+                // failure here loses only a wake-up hint (a reconnecting listener wakes every queue).
                 var wake: [String: Int] = [:]
-                try table.notifyReleased(acked.released, afterReceiving: acked.leases.count, of: maxCount, from: queue, into: &wake)
+                try? table.notifyReleased(acked.released, afterReceiving: acked.leases.count, of: maxCount, from: queue, into: &wake)
                 return (acked.results, wake, acked.leases)
             }
+            if let acked {
+                for (queue, count) in acked.1 { signal.notify(queue, count: count) }
+                return (acked.0, acked.2)
+            }
+        }
+        let outcome = try await run { table in
             var released: [String: Int] = [:]
             var settled: (results: [SettleResult], wake: [String: Int]) =
                 settlements.isEmpty ? ([], [:]) : try table.settle(settlements, releasedGroups: &released)
