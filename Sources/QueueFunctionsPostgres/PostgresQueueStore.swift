@@ -205,7 +205,8 @@ public final class PostgresQueueStore: QueueStore {
 
     /// Counts the messages of `queue` by state, from kept counts (cheap on any backlog).
     public func stats(for queue: String) async throws -> QueueStats {
-        try await run { try $0.stats(for: queue) }
+        // One pipelined round trip, its own implicit transaction.
+        try await run(transaction: false) { try $0.stats(for: queue) }
     }
 
     /// The names of every queue that holds at least one message.
@@ -221,7 +222,7 @@ public final class PostgresQueueStore: QueueStore {
         let clock: any HostClock = hostClock ?? SystemClock()
         let wake: (now: Int64, visible: Bool, nextDue: Int64?)
         do {
-            wake = try await run { try $0.wakeTime(for: queue) }
+            wake = try await run(transaction: false) { try $0.wakeTime(for: queue) }
         } catch {
             // The store is unreachable: wait out the deadline (or a reconnection's wake-up).
             await signal.wait(on: queue, ifGeneration: generation, until: deadline, clock: clock)
