@@ -32,7 +32,8 @@ enum HostsBenchmark {
         var oneHostDrain: Double?
         // 100 per send call as the e2e suite (and session 3's figures); then 10 per call, as the anchor's producer.
         // Last, labelled: the database set to synchronous_commit = off (the user's choice, never the store's).
-        let noopCases = [(1, 100, false), (2, 100, false), (3, 100, false), (1, 10, false), (3, 10, false), (1, 100, true), (1, 10, true)]
+        let allCases = [(1, 100, false), (2, 100, false), (3, 100, false), (1, 10, false), (3, 10, false), (1, 100, true), (1, 10, true)]
+        let noopCases = options.oneHostOnly ? allCases.filter { $0.0 == 1 && !$0.2 } : allCases
         for (hosts, sendBatch, asyncCommit) in noopCases {
             var enqueue = Samples(), drain = Samples(), endToEnd = Samples()
             for _ in 0..<options.runs {
@@ -51,6 +52,7 @@ enum HostsBenchmark {
             ])
             progress("  hosts no-op \(hosts) × \(noopWorkers), \(sendBatch) per send: drain \(Format.rate(drain)), end-to-end \(Format.rate(endToEnd)) msg/s")
         }
+        if options.oneHostOnly { return table }
         for hosts in [1, 3] {
             var drain = Samples()
             for _ in 0..<options.runs {
