@@ -30,7 +30,7 @@ struct BenchmarkOptions: Sendable {
     /// `--pg-anchor`: the `hosts` suite runs the PostgreSQL anchor first, in the same run.
     var postgresAnchor = false
     /// `--one-host`: the `hosts` suite runs only its one-host no-op rows (100 and 10 per
-    /// send, synchronous_commit on), to compare builds quickly beside the anchor.
+    /// send; 100 per send with synchronous_commit=off), to compare builds quickly beside the anchor.
     var oneHostOnly = false
     /// `--anchors DIR`: the folder that holds the anchors for `limits`.
     var anchorsFolder: String?

@@ -33,7 +33,7 @@ enum HostsBenchmark {
         // 100 per send call as the e2e suite (and session 3's figures); then 10 per call, as the anchor's producer.
         // Last, labelled: the database set to synchronous_commit = off (the user's choice, never the store's).
         let allCases = [(1, 100, false), (2, 100, false), (3, 100, false), (1, 10, false), (3, 10, false), (1, 100, true), (1, 10, true)]
-        let noopCases = options.oneHostOnly ? allCases.filter { $0.0 == 1 && !$0.2 } : allCases
+        let noopCases = options.oneHostOnly ? allCases.filter { $0.0 == 1 && ($0.1 == 100 || !$0.2) } : allCases
         for (hosts, sendBatch, asyncCommit) in noopCases {
             var enqueue = Samples(), drain = Samples(), endToEnd = Samples()
             for _ in 0..<options.runs {
