@@ -165,7 +165,8 @@ public final class PostgresQueueStore: QueueStore {
 
     /// Renews a lease so that it lapses `visibilityTimeout` from now.
     public func extend(_ token: LeaseToken, visibilityTimeout: Duration) async throws -> SettleResult {
-        try await run { try $0.extend(token, visibilityTimeout: visibilityTimeout) }
+        // One statement: it commits by itself, without BEGIN and COMMIT round trips.
+        try await run(transaction: false) { try $0.extend(token, visibilityTimeout: visibilityTimeout) }
     }
 
     // MARK: - Operations
