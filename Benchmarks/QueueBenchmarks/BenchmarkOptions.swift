@@ -29,6 +29,9 @@ struct BenchmarkOptions: Sendable {
     var sendModes = SendBenchmark.modeNames
     /// `--pg-anchor`: the `hosts` suite runs the PostgreSQL anchor first, in the same run.
     var postgresAnchor = false
+    /// `--one-host`: the `hosts` suite runs only its one-host no-op rows (100 and 10 per
+    /// send; 100 per send with synchronous_commit=off), to compare builds quickly beside the anchor.
+    var oneHostOnly = false
     /// `--anchors DIR`: the folder that holds the anchors for `limits`.
     var anchorsFolder: String?
     /// The arguments as given, to print next to each table.
@@ -38,9 +41,10 @@ struct BenchmarkOptions: Sendable {
         usage: QueueBenchmarks [all|send|e2e|latency|memory|publish|fifo|limits|hosts] [--engine memory|sqlite|both|postgres]
                                [--messages N] [--runs R] [--workers 1,2,4,8] [--handler raw|json|both]
                                [--send-mode sequential,concurrent,batch] [--fifo-groups N] [--anchors DIR] [--pg-anchor]
-                               [--quick] [--markdown]
+                               [--one-host] [--quick] [--markdown]
         hosts runs 1–3 host processes on a private PostgreSQL cluster (or $\(BenchEngine.postgresVariable));
-        --pg-anchor runs the anchor pg-skip-locked.sh first, in the same run.
+        --pg-anchor runs the anchor pg-skip-locked.sh first, in the same run; --one-host keeps only
+        its one-host no-op rows.
         limits builds the anchors of ../shared/anchors (or --anchors DIR, or $\(Anchors.folderVariable))
         and prints our figures beside them, ours ÷ limit.
         """
@@ -92,6 +96,7 @@ struct BenchmarkOptions: Sendable {
                 options.sendModes = modes
             case "--anchors": options.anchorsFolder = try value(argument)
             case "--pg-anchor": options.postgresAnchor = true
+            case "--one-host": options.oneHostOnly = true
             case "--quick": options.quick = true
             case "--markdown": options.markdown = true
             case "-h", "--help": throw BenchmarkError(usage)

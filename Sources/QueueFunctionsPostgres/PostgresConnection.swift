@@ -24,7 +24,8 @@ package enum PostgresValue {
 package final class PostgresConnection {
     /// The server.
     package let target: PostgresTarget
-    private var handle: OpaquePointer?
+    /// The libpq connection; nil once closed.
+    private(set) var handle: OpaquePointer?
     /// Queue name → row id of `qf_queues`. Rows are never deleted, so an entry stays right
     /// unless the transaction that created it rolls back; the pool clears it on rollback.
     var queueIDs: [String: Int64] = [:]
@@ -99,7 +100,7 @@ package final class PostgresConnection {
         var name = preparedNames[key]
         if name == nil, !parameters.isEmpty, preparedNames.count < Self.preparedLimit {
             // Parse and plan once per connection: the hot statements run thousands of times.
-            let prepared = "qf_\(preparedNames.count)"
+            let prepared = nextPreparedName()
             _ = try check(
                 key.types.withUnsafeBufferPointer { PQprepare(handle, prepared, sql, Int32(parameters.count), $0.baseAddress) },
                 doing: doing
@@ -119,14 +120,23 @@ package final class PostgresConnection {
 
     /// A statement and its parameter types: one prepared statement per pair, since a NULL
     /// parameter is sent untyped and the server infers another type for it.
-    private struct PreparedKey: Hashable {
+    struct PreparedKey: Hashable {
         var sql: String
         var types: [Oid]
     }
 
     /// The statements prepared on this connection (`qf_0`, `qf_1`, …). Prepared statements
     /// outlive transactions, rolled back or not, and end with the connection.
-    private var preparedNames: [PreparedKey: String] = [:]
+    var preparedNames: [PreparedKey: String] = [:]
+
+    /// A statement name never used on this connection (names are never reused, so a
+    /// pipeline that forgets one whose Parse may have run cannot collide with it later).
+    func nextPreparedName() -> String {
+        preparedNumber += 1
+        return "qf_\(preparedNumber)"
+    }
+
+    private var preparedNumber = 0
 
     /// At most this many statements are prepared per connection; others are parsed each time
     /// (sends of every batch size would otherwise grow the server's memory without bound).
@@ -140,7 +150,7 @@ package final class PostgresConnection {
         _ = try check(PQexec(handle, script), doing: doing)
     }
 
-    private func check(_ result: OpaquePointer?, doing: String) throws -> PostgresResult {
+    func check(_ result: OpaquePointer?, doing: String) throws -> PostgresResult {
         let status = result.map { PQresultStatus($0) } ?? PGRES_FATAL_ERROR
         if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK, let result {
             return PostgresResult(result)
@@ -194,7 +204,7 @@ package final class PostgresConnection {
         return pointers.withUnsafeBufferPointer { buffer in body(buffer.baseAddress) }
     }
 
-    private func withParameters<R>(
+    func withParameters<R>(
         _ parameters: [PostgresValue],
         _ body: (UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R
     ) -> R {

@@ -36,13 +36,16 @@ extension PostgresMessageTable {
     /// Records `host` as alive now; forgets hosts silent for an hour.
     func heartbeat(_ host: HostRecord) throws {
         let record = String(decoding: try JSONEncoder().encode(host), as: UTF8.self)
-        try connection.execute("""
-            INSERT INTO qf_hosts (id, record, last_seen) VALUES ($1, $2, qf_now($3))
-            ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, last_seen = EXCLUDED.last_seen
-            """, [.text(host.id), .text(record), now], doing: "recording the heartbeat of host \(host.id)")
-        try connection.execute(
-            "DELETE FROM qf_hosts WHERE last_seen < qf_now($1) - 3600000000000", [now], doing: "forgetting silent hosts"
-        )
+        // One pipelined round trip (one implicit transaction outside the caller's).
+        _ = try connection.pipeline([
+            PostgresStatement("""
+                INSERT INTO qf_hosts (id, record, last_seen) VALUES ($1, $2, qf_now($3))
+                ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, last_seen = EXCLUDED.last_seen
+                """, [.text(host.id), .text(record), now], doing: "recording the heartbeat of host \(host.id)"),
+            PostgresStatement(
+                "DELETE FROM qf_hosts WHERE last_seen < qf_now($1) - 3600000000000", [now], doing: "forgetting silent hosts"
+            ),
+        ])
     }
 
     /// The hosts heard from within `window`, oldest start first.

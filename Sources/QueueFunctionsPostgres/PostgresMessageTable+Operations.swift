@@ -82,37 +82,48 @@ extension PostgresMessageTable {
     }
 
     /// Counts the messages of `queue` by state, with the messages from it now in a
-    /// dead-letter queue: the sum of `qf_queue_counts`, never a count of rows. When no
-    /// other transaction is folding the queue's count rows, they are folded into one first.
+    /// dead-letter queue: the sum of `qf_queue_counts`, never a count of rows.
+    ///
+    /// One pipelined round trip: promote what is due; fold the queue's count rows into one
+    /// when there are more than ``foldThreshold`` and no other transaction is folding them;
+    /// sum. A call that finds nothing to promote or fold writes nothing, so its commit does
+    /// not wait for the disk (hosts call this every scale interval; operators poll it).
+    /// Call it outside a transaction (`run(transaction: false)`).
     func stats(for queue: String) throws -> QueueStats {
         guard let queueID = try queueID(queue) else { return QueueStats() }
-        try promoteDue(queueID)
-        let folding = try connection.execute(
-            "SELECT pg_try_advisory_xact_lock($1)", [.int(PostgresSchema.countLockBase | (queueID & 0xFFFF_FFFF))],
-            doing: "counting \(queue)"
-        )
-        if folding.bool(0, 0) {
-            try connection.execute("""
-                WITH gone AS (DELETE FROM qf_queue_counts WHERE queue_id = $1 RETURNING *)
+        let answers = try connection.pipeline([
+            PostgresStatement(Self.promoteDueSQL, [.int(queueID), now], doing: "making due messages of \(queue) visible"),
+            PostgresStatement("""
+                WITH gone AS (
+                    DELETE FROM qf_queue_counts WHERE queue_id = $1
+                        AND (SELECT count(*) FROM qf_queue_counts WHERE queue_id = $1) > $3
+                        AND (SELECT pg_try_advisory_xact_lock($2))
+                    RETURNING *)
                 INSERT INTO qf_queue_counts
                 SELECT $1, coalesce(sum(visible), 0), coalesce(sum(delayed), 0), coalesce(sum(in_flight), 0),
                     coalesce(sum(dead_lettered), 0)
-                FROM gone
-                """, [.int(queueID)], doing: "counting \(queue)")
-        }
-        let rows = try connection.execute("""
-            SELECT coalesce(sum(visible), 0), coalesce(sum(delayed), 0), coalesce(sum(in_flight), 0),
-                coalesce(sum(dead_lettered), 0),
-                (SELECT enqueued_at FROM qf_messages WHERE queue_id = $1 ORDER BY arrival LIMIT 1),
-                (SELECT count(*) FROM qf_messages WHERE queue_id = $1 AND state = 1 AND receive_count = 0)
-            FROM qf_queue_counts WHERE queue_id = $1
-            """, [.int(queueID)], doing: "counting \(queue)")
+                FROM gone HAVING count(*) > 0
+                """, [.int(queueID), .int(PostgresSchema.countLockBase | (queueID & 0xFFFF_FFFF)), .int(Self.foldThreshold)],
+                doing: "counting \(queue)"),
+            PostgresStatement("""
+                SELECT coalesce(sum(visible), 0), coalesce(sum(delayed), 0), coalesce(sum(in_flight), 0),
+                    coalesce(sum(dead_lettered), 0),
+                    (SELECT enqueued_at FROM qf_messages WHERE queue_id = $1 ORDER BY arrival LIMIT 1),
+                    (SELECT count(*) FROM qf_messages WHERE queue_id = $1 AND state = 1 AND receive_count = 0)
+                FROM qf_queue_counts WHERE queue_id = $1
+                """, [.int(queueID)], doing: "counting \(queue)"),
+        ])
+        let rows = answers[2]
         return QueueStats(
             visible: rows.int(0, 0), delayed: rows.int(0, 1), inFlight: rows.int(0, 2),
             oldestEnqueuedAt: rows.int64(0, 4).map(PostgresTime.date), deadLettered: rows.int(0, 3),
             scheduled: rows.int(0, 5)
         )
     }
+
+    /// A queue's count rows are folded into one by ``stats(for:)`` once there are more than
+    /// this many: summing a few rows costs less than writing (and flushing) a fold.
+    static let foldThreshold: Int64 = 32
 
     /// The names of the queues holding at least one message, sorted.
     func queueNames() throws -> [String] {
@@ -133,21 +144,29 @@ extension PostgresMessageTable {
             let rows = try connection.execute("SELECT qf_now($1)", [now], doing: "reading the time")
             return (rows.int64(0, 0) ?? 0, false, nil)
         }
-        let grouped = try promoteDueAndCheckGroups(queueID)
         // Visible rows that another worker's receive holds locked are being leased: they do
         // not count, or every idle worker of every host would spin on receive → empty →
         // "visible" until that receive commits (on a loaded machine, a livelock). A queue
         // with groups cannot lock through its candidates' UNION and keeps the plain check.
-        let receivable = grouped
-            ? "EXISTS (\(Self.receivableCandidates(queue: "$1", limit: "1")))"
-            : "EXISTS (SELECT 1 FROM qf_messages WHERE queue_id = $1 AND state = 0 AND group_id IS NULL "
-                + "LIMIT 1 FOR UPDATE SKIP LOCKED)"
-        let rows = try connection.execute("""
-            SELECT qf_now($2),
-                \(receivable),
-                (SELECT min(pos) FROM qf_messages WHERE queue_id = $1 AND state = 1),
-                (SELECT min(pos) FROM qf_messages WHERE queue_id = $1 AND state = 2)
-            """, [.int(queueID), now], doing: "checking \(queue) for due messages")
+        // One pipelined round trip: the first statement promotes and records whether the
+        // queue holds FIFO groups, the second picks its check by that.
+        let answers = try connection.pipeline([
+            PostgresStatement("""
+                WITH promoted AS (\(Self.promoteDueSQL) RETURNING 1)
+                SELECT set_config('\(Self.groupedSetting)',
+                    EXISTS (SELECT 1 FROM qf_messages WHERE queue_id = $1 AND group_id IS NOT NULL)::text, true)
+                """, [.int(queueID), now], doing: "making due messages of \(queue) visible"),
+            PostgresStatement("""
+                SELECT qf_now($2),
+                    CASE WHEN current_setting('\(Self.groupedSetting)', true) = 'true'
+                        THEN EXISTS (\(Self.receivableCandidates(queue: "$1", limit: "1")))
+                        ELSE EXISTS (SELECT 1 FROM qf_messages WHERE queue_id = $1 AND state = 0 AND group_id IS NULL
+                                     LIMIT 1 FOR UPDATE SKIP LOCKED) END,
+                    (SELECT min(pos) FROM qf_messages WHERE queue_id = $1 AND state = 1),
+                    (SELECT min(pos) FROM qf_messages WHERE queue_id = $1 AND state = 2)
+                """, [.int(queueID), now], doing: "checking \(queue) for due messages"),
+        ])
+        let rows = answers[1]
         let dues = [rows.int64(0, 2), rows.int64(0, 3)].compactMap { $0 }
         return (rows.int64(0, 0) ?? 0, rows.bool(0, 1), dues.min())
     }

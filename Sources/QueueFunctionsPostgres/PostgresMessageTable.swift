@@ -187,19 +187,60 @@ struct PostgresMessageTable {
     /// Leases up to `maxCount` visible messages of `queue` (row id `queueID`), best first,
     /// after the due ones were promoted; `grouped` when the queue holds FIFO groups.
     func lease(queueID: Int64, queue: String, grouped: Bool, maxCount: Int, visibilityTimeout: Duration) throws -> [Lease] {
+        let statement = leaseStatement(
+            queueID: queueID, queue: queue, form: grouped ? .grouped : .plain, maxCount: maxCount, visibilityTimeout: visibilityTimeout
+        )
+        return try leases(connection.execute(statement.sql, statement.parameters, doing: statement.doing), queue: queue)
+    }
+
+    /// Which candidates a lease statement picks among.
+    enum LeaseForm {
+        /// The first unlocked visible rows: a queue without FIFO groups.
+        case plain
+        /// Among the groups' heads and the ungrouped messages.
+        case grouped
+        /// As `plain` or `grouped`, but only when an earlier statement of the same
+        /// transaction set `qf.grouped` to false or true (``groupedSetting``): a pipelined
+        /// step sends both, and exactly the one that fits leases.
+        case when(grouped: Bool)
+    }
+
+    /// The transaction-local setting through which a pipelined step's first statement tells
+    /// its lease statements whether the queue holds FIFO groups.
+    static let groupedSetting = "qf.grouped"
+
+    /// The statement that leases up to `maxCount` visible messages of `queue` (row id
+    /// `queueID`); read its rows with ``leases(_:queue:)``.
+    func leaseStatement(
+        queueID: Int64, queue: String, form: LeaseForm, maxCount: Int, visibilityTimeout: Duration
+    ) -> PostgresStatement {
+        var grouped = false
+        var gate = ""
+        switch form {
+        case .plain: break
+        case .grouped: grouped = true
+        case .when(let expected):
+            grouped = expected
+            // A constant for the planner: the statement that does not fit stops before any scan.
+            gate = " AND current_setting('\(Self.groupedSetting)', true) = '\(expected)'"
+        }
         let candidates = grouped
             ? "id IN (\(Self.receivableCandidates(queue: "$3", limit: "$4"))) AND state = 0"
             : "queue_id = $3 AND state = 0 AND group_id IS NULL"
-        let rows = try connection.execute("""
+        return PostgresStatement("""
             UPDATE qf_messages AS m SET state = 2, lease_pos = m.pos, pos = coalesce($5, qf_now($1) + $2),
                 receive_count = m.receive_count + 1, first_received_at = coalesce(m.first_received_at, qf_now($1)),
                 receipt = nextval('qf_receipts')
-            WHERE m.id IN (SELECT id FROM qf_messages WHERE \(candidates)
+            WHERE m.id IN (SELECT id FROM qf_messages WHERE \(candidates)\(gate)
                            ORDER BY priority DESC, pos LIMIT $4 FOR UPDATE SKIP LOCKED)
             RETURNING m.lease_pos, m.receipt, m.pos, \(Self.messageColumns)
             """, [now, .int(PostgresTime.nanos(visibilityTimeout)), .int(queueID), .int(Int64(maxCount)),
                   hostTime(after: visibilityTimeout)],
             doing: "receiving from \(queue)")
+    }
+
+    /// The leases in the rows of a ``leaseStatement(queueID:queue:form:maxCount:visibilityTimeout:)``, best first.
+    func leases(_ rows: PostgresResult, queue: String) throws -> [Lease] {
         var leased: [(order: Int64, lease: Lease)] = []
         leased.reserveCapacity(rows.count)
         for row in 0..<rows.count {

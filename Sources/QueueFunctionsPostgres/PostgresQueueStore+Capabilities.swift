@@ -14,12 +14,12 @@ extension PostgresQueueStore: DeduplicatingQueueStore, HostRegistry {
 
     /// Records `host` as alive now, on the database's clock.
     public func heartbeat(_ host: HostRecord) async throws {
-        try await run { try $0.heartbeat(host) }
+        try await run(transaction: false) { try $0.heartbeat(host) }
     }
 
     /// The hosts heard from within `window`, oldest start first.
     public func hosts(seenWithin window: Duration) async throws -> [HostRecord] {
-        try await run { try $0.hosts(seenWithin: window) }
+        try await run(transaction: false) { try $0.hosts(seenWithin: window) }
     }
 
     /// Forgets the host with `id`.

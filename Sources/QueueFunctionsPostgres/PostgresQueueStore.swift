@@ -109,7 +109,11 @@ public final class PostgresQueueStore: QueueStore {
 
     /// Leases up to `maxCount` visible messages of `queue`, oldest first.
     public func receive(from queue: String, maxCount: Int, visibilityTimeout: Duration) async throws -> [Lease] {
-        try await run { try $0.receive(from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout) }
+        guard maxCount > 0 else { return [] }
+        // One pipelined round trip (promote, then lease), or nothing for a queue never used.
+        return try await run(transaction: false) {
+            try $0.ackAndReceive([], from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout)?.leases ?? []
+        }
     }
 
     // MARK: - Settling
@@ -124,18 +128,30 @@ public final class PostgresQueueStore: QueueStore {
 
     /// Applies `settlements`, then leases up to `maxCount` visible messages of `queue`,
     /// in one transaction.
+    ///
+    /// Acks alone (every finished batch) are one pipelined round trip
+    /// (``PostgresMessageTable/ackAndReceive(_:from:maxCount:visibilityTimeout:)``); other
+    /// settlements take the general path, statement by statement between BEGIN and COMMIT.
     public func settleAndReceive(
         _ settlements: [Settlement], from queue: String, maxCount: Int, visibilityTimeout: Duration
     ) async throws -> (results: [SettleResult], leases: [Lease]) {
-        let outcome = try await run { table in
-            if !settlements.isEmpty, settlements.allSatisfy({ if case .ack = $0.action { true } else { false } }),
-               let acked = try table.ackAndReceive(
-                   settlements.map(\.token), from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout
-               ) {
+        if settlements.allSatisfy({ if case .ack = $0.action { true } else { false } }) {
+            let acked = try await run(transaction: false) { table -> ([SettleResult], [String: Int], [Lease])? in
+                guard let acked = try table.ackAndReceive(
+                    settlements.map(\.token), from: queue, maxCount: maxCount, visibilityTimeout: visibilityTimeout
+                ) else { return nil }
+                // The step has committed: wake other hosts for the group heads it released. A
+                // failure here loses only a wake-up hint (a reconnecting listener wakes every queue).
                 var wake: [String: Int] = [:]
-                try table.notifyReleased(acked.released, afterReceiving: acked.leases.count, of: maxCount, from: queue, into: &wake)
+                try? table.notifyReleased(acked.released, afterReceiving: acked.leases.count, of: maxCount, from: queue, into: &wake)
                 return (acked.results, wake, acked.leases)
             }
+            if let acked {
+                for (queue, count) in acked.1 { signal.notify(queue, count: count) }
+                return (acked.0, acked.2)
+            }
+        }
+        let outcome = try await run { table in
             var released: [String: Int] = [:]
             var settled: (results: [SettleResult], wake: [String: Int]) =
                 settlements.isEmpty ? ([], [:]) : try table.settle(settlements, releasedGroups: &released)
@@ -149,7 +165,8 @@ public final class PostgresQueueStore: QueueStore {
 
     /// Renews a lease so that it lapses `visibilityTimeout` from now.
     public func extend(_ token: LeaseToken, visibilityTimeout: Duration) async throws -> SettleResult {
-        try await run { try $0.extend(token, visibilityTimeout: visibilityTimeout) }
+        // One statement: it commits by itself, without BEGIN and COMMIT round trips.
+        try await run(transaction: false) { try $0.extend(token, visibilityTimeout: visibilityTimeout) }
     }
 
     // MARK: - Operations
@@ -189,7 +206,8 @@ public final class PostgresQueueStore: QueueStore {
 
     /// Counts the messages of `queue` by state, from kept counts (cheap on any backlog).
     public func stats(for queue: String) async throws -> QueueStats {
-        try await run { try $0.stats(for: queue) }
+        // One pipelined round trip, its own implicit transaction.
+        try await run(transaction: false) { try $0.stats(for: queue) }
     }
 
     /// The names of every queue that holds at least one message.
@@ -205,7 +223,7 @@ public final class PostgresQueueStore: QueueStore {
         let clock: any HostClock = hostClock ?? SystemClock()
         let wake: (now: Int64, visible: Bool, nextDue: Int64?)
         do {
-            wake = try await run { try $0.wakeTime(for: queue) }
+            wake = try await run(transaction: false) { try $0.wakeTime(for: queue) }
         } catch {
             // The store is unreachable: wait out the deadline (or a reconnection's wake-up).
             await signal.wait(on: queue, ifGeneration: generation, until: deadline, clock: clock)
