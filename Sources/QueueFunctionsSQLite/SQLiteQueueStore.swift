@@ -191,8 +191,6 @@ public final class SQLiteQueueStore: DeduplicatingQueueStore {
         await signal.wait(on: queue, ifGeneration: generation, until: wakeAt, clock: clock)
     }
 
-    /// Finishes the calls already made, closes the file and stops the store's thread.
-    /// Later calls throw ``QueueStoreError`` `.closed`.
     /// Two receive steps in flight: while the store's thread runs one, the receiver hands
     /// out the other's leases (measured: 2 lanes beat 1 and 3).
     public var receiveLanes: Int { 2 }
@@ -205,6 +203,8 @@ public final class SQLiteQueueStore: DeduplicatingQueueStore {
     /// The batches per worker a receiver leases ahead on SQLite.
     public static let prefetchBatches = 16
 
+    /// Finishes the calls already made, closes the file and stops the store's threads.
+    /// Later calls throw ``QueueStoreError`` `.closed`.
     public func close() async {
         await worker.close()
     }
