@@ -63,12 +63,7 @@ struct DispatcherFailurePathTests {
         store.set { $0.receive = storeBusy }
         try await memory.send((0..<5).map { OutgoingMessage(body: Data("{\"number\":\($0)}".utf8)) }, to: "jobs")
         let recorder = Recorder()
-        var registry = FunctionRegistry()
-        registry.register("Record", RecordingFunction(recorder: recorder))
-        let host = try FailurePathHost(
-            function: failurePathFunction(handler: "Record", queue: "jobs"), queue: QueueConfig(name: "jobs"),
-            registry: registry, store: store, clock: clock
-        )
+        let host = try recordingHost(store, recorder: recorder, clock: clock)
         #expect(try await becomesTrue { store.callCounts.receive >= 1 })
         await letRun()
         let early = store.callCounts.receive
@@ -98,12 +93,7 @@ struct DispatcherFailurePathTests {
         let memory = MemoryQueueStore(clock: clock)
         let store = FailingStoreForTests(memory)
         let recorder = Recorder()
-        var registry = FunctionRegistry()
-        registry.register("Record", RecordingFunction(recorder: recorder))
-        let host = try FailurePathHost(
-            function: failurePathFunction(handler: "Record", queue: "jobs"),
-            queue: QueueConfig(name: "jobs", visibilityTimeout: .seconds(30)), registry: registry, store: store, clock: clock
-        )
+        let host = try recordingHost(store, recorder: recorder, clock: clock, queue: QueueConfig(name: "jobs", visibilityTimeout: .seconds(30)))
         store.set { $0.settle = storeBusy }
         try await memory.send((0..<3).map { OutgoingMessage(body: Data("{\"number\":\($0)}".utf8)) }, to: "jobs")
         #expect(try await becomesTrue { recorder.count == 3 })
@@ -127,12 +117,7 @@ struct DispatcherFailurePathTests {
         let memory = MemoryQueueStore(clock: clock)
         let store = FailingStoreForTests(memory)
         let recorder = Recorder()
-        var registry = FunctionRegistry()
-        registry.register("Record", RecordingFunction(recorder: recorder))
-        let host = try FailurePathHost(
-            function: failurePathFunction(handler: "Record", queue: "jobs"),
-            queue: QueueConfig(name: "jobs", visibilityTimeout: .seconds(10)), registry: registry, store: store, clock: clock
-        )
+        let host = try recordingHost(store, recorder: recorder, clock: clock, queue: QueueConfig(name: "jobs", visibilityTimeout: .seconds(10)))
         store.set { $0.settle = storeBusy }
         try await memory.send((0..<2).map { OutgoingMessage(body: Data("{\"number\":\($0)}".utf8)) }, to: "jobs")
         #expect(try await becomesTrue { recorder.count == 2 })
@@ -153,12 +138,7 @@ struct DispatcherFailurePathTests {
         let store = FailingStoreForTests(memory)
         let fatal = QueueStoreError(.unusableLocation, "the queue store /tmp/q.sqlite is damaged; restore it from a backup")
         store.set { $0.receive = fatal }
-        var registry = FunctionRegistry()
-        registry.register("Record", RecordingFunction(recorder: Recorder()))
-        let host = try FailurePathHost(
-            function: failurePathFunction(handler: "Record", queue: "jobs", workers: 3), queue: QueueConfig(name: "jobs"),
-            registry: registry, store: store, clock: clock
-        )
+        let host = try recordingHost(store, recorder: Recorder(), clock: clock, workers: 3)
         #expect(try await becomesTrue { host.host.fatalStoreError != nil })
         #expect(host.host.fatalStoreError == fatal)
         #expect(host.host.isStopping)

@@ -129,6 +129,20 @@ func advance(_ clock: ManualClock, seconds: Int) async {
     }
 }
 
+/// A ``FailurePathHost`` of one `Record` function (a ``RecordingFunction`` on `recorder`)
+/// reading `queue`, with `workers` workers.
+func recordingHost(
+    _ store: any QueueStore, recorder: Recorder, clock: ManualClock,
+    queue: QueueConfig = QueueConfig(name: "jobs"), workers: Int = 1
+) throws -> FailurePathHost {
+    var registry = FunctionRegistry()
+    registry.register("Record", RecordingFunction(recorder: recorder))
+    return try FailurePathHost(
+        function: failurePathFunction(handler: "Record", queue: queue.name, workers: workers),
+        queue: queue, registry: registry, store: store, clock: clock
+    )
+}
+
 /// A function config for these tests.
 func failurePathFunction(
     handler: String, queue: String, batchSize: Int = 10, workers: Int = 1, timeout: Duration = .seconds(5),

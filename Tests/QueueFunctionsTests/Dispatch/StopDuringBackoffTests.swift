@@ -7,14 +7,7 @@ import Testing
 /// is nothing to settle, and waits (without spinning) while finished work is held.
 @Suite("Stop during a store backoff")
 struct StopDuringBackoffTests {
-    private func host(_ store: FailingStoreForTests, recorder: Recorder, clock: ManualClock) throws -> FailurePathHost {
-        var registry = FunctionRegistry()
-        registry.register("Record", RecordingFunction(recorder: recorder))
-        return try FailurePathHost(
-            function: failurePathFunction(handler: "Record", queue: "jobs"),
-            queue: QueueConfig(name: "jobs", visibilityTimeout: .seconds(60)), registry: registry, store: store, clock: clock
-        )
-    }
+    private static let queue = QueueConfig(name: "jobs", visibilityTimeout: .seconds(60))
 
     @Test("receives failing, nothing handled: a stop returns without the clock moving")
     func stopEndsAnEmptyBackoff() async throws {
@@ -22,7 +15,7 @@ struct StopDuringBackoffTests {
         let memory = MemoryQueueStore(clock: clock)
         let store = FailingStoreForTests(memory)
         store.set { $0.receive = storeBusy }
-        let host = try host(store, recorder: Recorder(), clock: clock)
+        let host = try recordingHost(store, recorder: Recorder(), clock: clock, queue: Self.queue)
         try await memory.send([OutgoingMessage(body: Data(#"{"number": 1}"#.utf8))], to: "jobs")
         // The receiver has failed and waits out its backoff on the clock, which never moves.
         #expect(try await becomesTrue { store.callCounts.failed >= 1 && clock.sleeperCount >= 1 })
@@ -38,7 +31,7 @@ struct StopDuringBackoffTests {
         let memory = MemoryQueueStore(clock: clock)
         let store = FailingStoreForTests(memory)
         let recorder = Recorder()
-        let host = try host(store, recorder: recorder, clock: clock)
+        let host = try recordingHost(store, recorder: recorder, clock: clock, queue: Self.queue)
         store.set { $0.settle = storeBusy }
         try await memory.send((0..<3).map { OutgoingMessage(body: Data("{\"number\":\($0)}".utf8)) }, to: "jobs")
         #expect(try await becomesTrue { recorder.count == 3 && store.callCounts.settle >= 1 && clock.sleeperCount >= 1 })
