@@ -69,8 +69,8 @@ final class SQLiteConnection {
             // Checkpoint every ~40 MiB of WAL instead of 4 MiB: fewer fdatasyncs, and pages
             // rewritten by many commits (index roots, counts, freelist) are copied back once.
             try execute("PRAGMA wal_autocheckpoint=10000")
-            // After a checkpoint, truncate the WAL file to 64 MiB rather than keep its high-water mark.
-            try execute("PRAGMA journal_size_limit=67108864")
+            // After a checkpoint, the WAL file keeps the size it reaches between restarts.
+            try execute("PRAGMA journal_size_limit=\(SQLiteCheckpointer.walSizeLimit)")
         } catch {
             close()
             throw error

@@ -90,12 +90,15 @@ struct ChaosTests {
         await host.shutdown()
     }
 
-    @Test("the same chaos over SQLite: every message handled, none lost, duplicates bounded")
+    @Test("chaos over SQLite, every 8th store call failing and 1% of leases lapsing: every message handled, none lost, duplicates bounded")
     func failingSQLiteStore() async throws {
         let clock = ManualClock()
         let sqlite = try await TemporarySQLiteStore(clock: clock)
+        // SQLite's receiver leases for every idle worker and the next batches in one call, so
+        // 10,000 messages take only 40-70 store calls: a 5% rate left some runs without a
+        // single failure (and the test without its chaos). Every 8th call fails instead.
         let faults = StoreFaults(seed: 2026, clock: clock, [
-            .failure(.busy, of: .all, when: .rate(0.05)),
+            .failure(.busy, of: .all, when: .every(8)),
             .lapsedLease(when: .rate(0.01)),
         ])
         let deliveries = Deliveries()

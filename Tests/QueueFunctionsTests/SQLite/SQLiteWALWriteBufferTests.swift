@@ -65,4 +65,37 @@ struct SQLiteWALWriteBufferTests {
             await store.close()
         }
     }
+
+    @Test("once the store thread has checkpointed a full WAL and starts it again, the file keeps its size")
+    func fullWALKeepsItsSizeAfterARestart() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.path("queues.sqlite")
+            let wal = path + "-wal"
+            let store = try await SQLiteQueueStore(path: path, clock: ManualClock())
+            let walBytes: @Sendable () -> Int = {
+                (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+            }
+            // Past the store thread's own checkpoint (40,000 frames of 4 KiB: 165 MB; it waits
+            // for the checkpoint thread at 60,000): 16 KiB bodies, five frames each, 100 to a commit.
+            let body = Data(repeating: 9, count: 16 * 1024)
+            var sent = 0
+            var largest = 0
+            var restarted = false
+            for _ in 0..<200 where !restarted {
+                try await store.send((0..<100).map { _ in OutgoingMessage(body: body) }, to: "jobs")
+                sent += 100
+                let size = walBytes()
+                // A WAL written over from its start stops growing: the file is as large as before.
+                restarted = size == largest && largest > 150_000_000
+                largest = Swift.max(largest, size)
+            }
+            #expect(restarted, "the WAL never started again from its beginning (largest \(largest) bytes)")
+            #expect(walBytes() > 150_000_000, "the WAL was cut back to \(walBytes()) bytes after its restart")
+            #expect(largest <= SQLiteCheckpointer.walSizeLimit, "the WAL grew to \(largest) bytes")
+            #expect(try RawSQLiteFile.scalar(path, "SELECT count(*) FROM messages") == Int64(sent))
+            #expect(try await store.stats(for: "jobs").visible == sent)
+            await store.close()
+            #expect(!FileManager.default.fileExists(atPath: wal), "closing the store left its WAL behind")
+        }
+    }
 }
