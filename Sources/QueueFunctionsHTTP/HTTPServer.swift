@@ -84,10 +84,10 @@ package final class HTTPServer: Sendable {
         let handler = handler
         let logger = logger
         let thread = Thread {
+            Thread.current.name = "qf-http"
             HTTPEventLoop(listener: listener, wakeRead: pipe.read, mailbox: mailbox, configuration: configuration,
                           handler: handler, logger: logger).run()
         }
-        thread.name = "QueueFunctions.HTTPServer"
         thread.start()
         logger.debug("http server listening", [("address", HTTPServerError.endpoint(configuration.host, port))])
     }

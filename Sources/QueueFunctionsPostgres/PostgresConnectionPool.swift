@@ -66,6 +66,7 @@ final class PostgresConnectionPool: Sendable {
         let target = self.target
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let thread = Thread {
+                Thread.current.name = "qf-postgres-\(index)"
                 var connection: PostgresConnection?
                 do {
                     let opened = try PostgresConnection(target: target, applicationName: "queuefunctions")
@@ -78,7 +79,6 @@ final class PostgresConnectionPool: Sendable {
                 }
                 self.loop(connection)
             }
-            thread.name = "QueueFunctions.PostgreSQL.\(index)"
             state.withLock { $0.running += 1 }
             thread.start()
         }

@@ -38,8 +38,10 @@ final class PostgresListener: Sendable {
         self.target = target
         self.ownBackends = ownBackends
         self.deliver = deliver
-        let thread = Thread { [self] in run() }
-        thread.name = "QueueFunctions.PostgreSQL.listener"
+        let thread = Thread { [self] in
+            Thread.current.name = "qf-pg-listener"
+            run()
+        }
         thread.start()
     }
 

@@ -58,8 +58,10 @@ final class SQLiteCheckpointer: Sendable {
     /// Starts the thread, which opens its own connection to `path`.
     static func start(path: String) -> SQLiteCheckpointer {
         let checkpointer = SQLiteCheckpointer()
-        let thread = Thread { checkpointer.run(path: path) }
-        thread.name = "QueueFunctions.SQLite.checkpoint"
+        let thread = Thread {
+            Thread.current.name = "qf-checkpoint"
+            checkpointer.run(path: path)
+        }
         thread.start()
         return checkpointer
     }

@@ -67,6 +67,8 @@ final class SQLiteWorker: Sendable {
         let worker = SQLiteWorker(path: path)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let thread = Thread {
+                // The name the system shows (`top -H`, perf, gdb): at most 15 characters.
+                Thread.current.name = "qf-sqlite"
                 let connection: SQLiteConnection
                 do {
                     try SQLiteStoreFile.createParentDirectory(of: path)
@@ -81,7 +83,6 @@ final class SQLiteWorker: Sendable {
                 connection.checkpoint(with: checkpointer)
                 worker.loop(connection, checkpointer: checkpointer)
             }
-            thread.name = "QueueFunctions.SQLite"
             thread.start()
         }
         return worker

@@ -31,8 +31,10 @@ public final class SimulationExecutor: TaskExecutor {
 
     /// Creates the executor and starts its thread; call ``shutdown()`` when done.
     public init() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "QueueFunctions.SimulationExecutor"
+        let thread = Thread { [self] in
+            Thread.current.name = "qf-simulation"
+            loop()
+        }
         thread.start()
     }
 

@@ -47,8 +47,10 @@ public final class BufferedLogSink: LogSink {
         self.capacity = max(1, capacity)
         self.format = format
         self.writeLine = write
-        let thread = Thread { [self] in drain() }
-        thread.name = "QueueFunctions log writer"
+        let thread = Thread { [self] in
+            Thread.current.name = "qf-log-writer"
+            drain()
+        }
         thread.start()
     }
 
