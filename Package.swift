@@ -64,7 +64,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "QueueBenchmarks",
-            dependencies: ["QueueFunctionsHost", "QueueFunctionsTesting"],
+            dependencies: ["QueueFunctionsHost", "QueueFunctionsTesting", "CSQLite"],
             path: "Benchmarks/QueueBenchmarks"
         ),
         .testTarget(
