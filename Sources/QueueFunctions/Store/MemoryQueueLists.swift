@@ -101,12 +101,12 @@ struct MemoryQueue {
 
     /// The earliest timer's time, if any.
     func earliestTimer(_ table: MemoryRecordTable) -> Double? {
-        timers.first.map { table[$0.slot].until }
+        timers.first?.until
     }
 
     /// Enters the record in `slot` (delayed or in flight, its `until` set) with `receipt`.
     mutating func pushTimer(_ slot: Int32, receipt: UInt64, _ table: inout MemoryRecordTable) {
-        timers.append(MemoryTimer(receipt: receipt, slot: slot))
+        timers.append(MemoryTimer(until: table[slot].until, receipt: receipt, slot: slot))
         table[slot].heapIndex = Int32(timers.count - 1)
         siftUp(timers.count - 1, &table)
     }
@@ -136,27 +136,25 @@ struct MemoryQueue {
 
     /// Takes the earliest timer's slot if its time is at or before `now`.
     mutating func popDueTimer(now: Double, _ table: inout MemoryRecordTable) -> Int32? {
-        guard let first = timers.first, table[first.slot].until <= now else { return nil }
+        guard let first = timers.first, first.until <= now else { return nil }
         removeTimer(first.slot, &table)
         return first.slot
     }
 
-    /// Whether the entry (`until`, `receipt`) fires before `other`.
-    private static func earlier(_ until: Double, _ receipt: UInt64, than other: MemoryTimer, _ table: MemoryRecordTable) -> Bool {
-        let otherUntil = table[other.slot].until
-        return until < otherUntil || (until == otherUntil && receipt < other.receipt)
+    /// Whether `entry` fires before `other`.
+    private static func earlier(_ entry: MemoryTimer, than other: MemoryTimer) -> Bool {
+        entry.until < other.until || (entry.until == other.until && entry.receipt < other.receipt)
     }
 
-    // Both sifts move a hole instead of swapping: the moving entry is written once, and its
-    // time is read once.
+    // Both sifts move a hole instead of swapping: the moving entry is written once. The
+    // entries carry their times, so comparing reads no record.
 
     private mutating func siftUp(_ start: Int, _ table: inout MemoryRecordTable) {
         var index = start
         let moving = timers[index]
-        let until = table[moving.slot].until
         while index > 0 {
             let parent = (index - 1) / 2
-            guard Self.earlier(until, moving.receipt, than: timers[parent], table) else { break }
+            guard Self.earlier(moving, than: timers[parent]) else { break }
             putTimer(timers[parent], at: index, &table)
             index = parent
         }
@@ -166,17 +164,15 @@ struct MemoryQueue {
     private mutating func siftDown(_ start: Int, _ table: inout MemoryRecordTable) {
         var index = start
         let moving = timers[index]
-        let until = table[moving.slot].until
         while true {
             let left = 2 * index + 1, right = left + 1
             guard left < timers.count else { break }
             var child = left
             if right < timers.count {
-                let rightEntry = timers[right]
-                if Self.earlier(table[rightEntry.slot].until, rightEntry.receipt, than: timers[left], table) { child = right }
+                if Self.earlier(timers[right], than: timers[left]) { child = right }
             }
             // Receipts are unique, so (until, receipt) orders entries strictly.
-            guard !Self.earlier(until, moving.receipt, than: timers[child], table) else { break }
+            guard !Self.earlier(moving, than: timers[child]) else { break }
             putTimer(timers[child], at: index, &table)
             index = child
         }
@@ -192,7 +188,10 @@ struct MemoryQueue {
 /// A delayed or in-flight message in its queue's timer heap, with its receipt: only these
 /// phases need one (a lease token is current while its receipt matches; equal times fire
 /// in the order they were set), so the receipt is kept here instead of in every record.
+/// The entry repeats the record's `until` (set before the entry is pushed, and not changed
+/// while it is in the heap), so that the heap orders itself without reading records.
 struct MemoryTimer {
+    var until: Double
     var receipt: UInt64
     var slot: Int32
 }

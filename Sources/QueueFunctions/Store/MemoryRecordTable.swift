@@ -68,9 +68,21 @@ struct MemoryRecordTable {
         return MessageID(uuidHigh: record.idHigh, low: record.idLow)
     }
 
+    /// The index hash of the id of the message in `slot` (a UUID's from the record's bits).
+    private func tableHash(_ slot: Int32) -> Int {
+        let record = slab[Int(slot)]
+        return record.hasTextID ? id(slot).tableHash : MessageID.tableHash(uuidHigh: record.idHigh, low: record.idLow)
+    }
+
     /// A fresh copy of the body of the message in `slot`.
     func body(_ slot: Int32) -> Data {
         arena.data(at: slab[Int(slot)].body)
+    }
+
+    /// Gives each of `leases` (leased from this table: engine key = slot + 1) its body,
+    /// the batch's bodies sharing one allocation (``MemoryLeasedBodies``).
+    func attachBodies(to leases: inout [Lease]) {
+        MemoryLeasedBodies.attach(to: &leases, arena: arena) { slab[Int($0)].body }
     }
 
     /// The rare fields of the message in `slot`, if it has any.
@@ -152,7 +164,7 @@ struct MemoryRecordTable {
     /// Deletes the record in `slot` and frees the slot.
     mutating func remove(_ slot: Int32) {
         let mask = buckets.count - 1
-        var index = id(slot).tableHash & mask
+        var index = tableHash(slot) & mask
         while buckets[index] != slot {
             if buckets[index] == Self.empty { break }
             index = (index + 1) & mask
@@ -189,7 +201,7 @@ struct MemoryRecordTable {
         var fresh = [Int32](repeating: Self.empty, count: size)
         let mask = size - 1
         for slot in buckets where slot >= 0 {
-            var index = id(slot).tableHash & mask
+            var index = tableHash(slot) & mask
             while fresh[index] != Self.empty { index = (index + 1) & mask }
             fresh[index] = slot
         }
