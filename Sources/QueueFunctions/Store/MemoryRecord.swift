@@ -65,6 +65,7 @@ struct MemoryRecord {
 
     private static let extrasFlag: UInt8 = 1
     private static let textIDFlag: UInt8 = 2
+    private static let indexedFlag: UInt8 = 4
 
     init(phase: MemoryPhase, priority: UInt8, queue: Int32, sentAt: Double) {
         self.phase = phase
@@ -96,6 +97,13 @@ struct MemoryRecord {
     var hasExtras: Bool {
         get { flags & Self.extrasFlag != 0 }
         set { flags = newValue ? flags | Self.extrasFlag : flags & ~Self.extrasFlag }
+    }
+
+    /// Set while the table rebuilds its id index, once the record has a bucket there (so
+    /// that a stale bucket naming the same slot adds no second one); clear otherwise.
+    var isIndexed: Bool {
+        get { flags & Self.indexedFlag != 0 }
+        set { flags = newValue ? flags | Self.indexedFlag : flags & ~Self.indexedFlag }
     }
 
     /// Whether the id is a text id, kept in the extras.
