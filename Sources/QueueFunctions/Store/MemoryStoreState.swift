@@ -235,7 +235,7 @@ struct MemoryStoreState {
             queues[q].delayedCount += 1
             if table[slot].receiveCount == 0 { queues[q].scheduledCount += 1 }
         case .inFlight:
-            // Not reached: a lease enters the heap in `lease`, with the receipt its token carries.
+            // Not reached: a lease enters the timers in `lease`, with the receipt its token carries.
             queues[q].pushTimer(slot, receipt: newReceipt(), &table)
             queues[q].inFlightCount += 1
         case .held:
