@@ -72,16 +72,17 @@ struct MemoryDrainPathTests {
     @Test("a leased body stays intact after its message is settled and the arena reuses its bytes")
     func leasedBodiesOutliveTheirMessages() async throws {
         let store = MemoryQueueStore(clock: ManualClock())
-        let lengths = [0, 7, 14, 15, 143, 1_000, 65_536, 65_537]
+        // Every kind of body, and enough of them that a batch's bodies fill several shared chunks.
+        let lengths = [0, 7, 14, 15, 143, 4_096, 4_097, 65_536, 65_537] + Array(repeating: 1_000, count: 200)
         let sent = lengths.enumerated().map { Self.body($0.offset, length: $0.element) }
         try await store.send(sent.map { OutgoingMessage(body: $0) }, to: "jobs")
-        let leases = try await store.receive(from: "jobs", maxCount: 20, visibilityTimeout: .seconds(30))
+        let leases = try await store.receive(from: "jobs", maxCount: 500, visibilityTimeout: .seconds(30))
         let kept = leases.map(\.message.body)
         #expect(kept == sent)
         #expect(try await store.settle(leases.map { Settlement($0.token, .ack) }).allSatisfy { $0 == .applied })
         // The segment being filled starts over from its front: new bodies land where the
         // settled ones were.
-        try await store.send((100..<140).map { OutgoingMessage(body: Self.body($0, length: 1_000)) }, to: "jobs")
+        try await store.send((1_000..<1_400).map { OutgoingMessage(body: Self.body($0, length: 1_000)) }, to: "jobs")
         #expect(kept == sent, "bodies handed out keep their bytes after the store reuses its own")
         for (body, length) in zip(kept, lengths) where length > 0 {
             // Each body is a Data of its own: indices from zero.
