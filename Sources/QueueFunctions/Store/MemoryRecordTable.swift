@@ -86,7 +86,7 @@ struct MemoryRecordTable {
     }
 
     /// Gives each of `leases` (leased from this table: engine key = slot + 1) its body,
-    /// the batch's bodies sharing one allocation (``MemoryLeasedBodies``).
+    /// the batch's bodies sharing a few allocations (``MemoryLeasedBodies``).
     func attachBodies(to leases: inout [Lease]) {
         MemoryLeasedBodies.attach(to: &leases, arena: arena) { slab[Int($0)].body }
     }

@@ -114,7 +114,7 @@ struct MemoryStoreState {
                 leases[last].message.groupID = extras.groupID
             }
         }
-        // The bodies last, all at once: one allocation for the batch.
+        // The bodies last, all at once: the batch's bodies share a few allocations.
         table.attachBodies(to: &leases)
         return leases
     }
