@@ -118,6 +118,17 @@ struct MemoryBodyArena {
         return Data(bytes: base + location.offset + Self.headerSize, count: length(of: location))
     }
 
+    /// The length of the body at `location`.
+    func byteCount(at location: MemoryBodyLocation) -> Int {
+        location.length > 0 ? length(of: location) : 0
+    }
+
+    /// Copies the bytes at `location` to `destination` (room for ``byteCount(at:)`` bytes).
+    func copyBytes(at location: MemoryBodyLocation, to destination: UnsafeMutableRawPointer) {
+        guard location.length > 0, let base = segments[location.segment].base else { return }
+        destination.copyMemory(from: base + location.offset + Self.headerSize, byteCount: length(of: location))
+    }
+
     /// Releases the entry at `location`; frees its segment when nothing in it is live.
     mutating func release(_ location: MemoryBodyLocation) {
         guard location.length > 0 else { return }

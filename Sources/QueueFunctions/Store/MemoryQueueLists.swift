@@ -12,8 +12,8 @@ struct MemoryQueue {
     /// First and last slot in arrival order.
     private(set) var arrivalHead: Int32 = -1
     private var arrivalTail: Int32 = -1
-    /// Delayed and in-flight slots with their receipts, a binary min-heap on (`until`, `receipt`).
-    private(set) var timers: [MemoryTimer] = []
+    /// Delayed and in-flight slots with their receipts, earliest (`until`, `receipt`) first.
+    private(set) var timers = MemoryTimers()
     /// Each FIFO group's slots in this queue, in arrival order; the first heads it.
     var groups: [String: RingBuffer<Int32>] = [:]
     var visibleCount = 0
@@ -101,98 +101,27 @@ struct MemoryQueue {
 
     /// The earliest timer's time, if any.
     func earliestTimer(_ table: MemoryRecordTable) -> Double? {
-        timers.first.map { table[$0.slot].until }
+        timers.earliest
     }
 
     /// Enters the record in `slot` (delayed or in flight, its `until` set) with `receipt`.
     mutating func pushTimer(_ slot: Int32, receipt: UInt64, _ table: inout MemoryRecordTable) {
-        timers.append(MemoryTimer(receipt: receipt, slot: slot))
-        table[slot].heapIndex = Int32(timers.count - 1)
-        siftUp(timers.count - 1, &table)
+        timers.push(slot, receipt: receipt, &table)
     }
 
-    /// The receipt of the record in `slot` while it is in the timer heap.
+    /// The receipt of the record in `slot` while it has a timer.
     func receipt(of slot: Int32, _ table: MemoryRecordTable) -> UInt64? {
-        let index = Int(table[slot].heapIndex)
-        guard index >= 0, index < timers.count, timers[index].slot == slot else { return nil }
-        return timers[index].receipt
+        timers.receipt(of: slot, table)
     }
 
-    /// Takes the record in `slot` out of the timer heap; returns its receipt.
+    /// Takes the record in `slot` out of the timers; returns its receipt.
     @discardableResult
     mutating func removeTimer(_ slot: Int32, _ table: inout MemoryRecordTable) -> UInt64? {
-        let index = Int(table[slot].heapIndex)
-        guard index >= 0, index < timers.count, timers[index].slot == slot else { return nil }
-        let receipt = timers[index].receipt
-        table[slot].heapIndex = -1
-        let last = timers.removeLast()
-        guard index < timers.count else { return receipt }
-        timers[index] = last
-        table[last.slot].heapIndex = Int32(index)
-        siftDown(index, &table)
-        siftUp(Int(table[last.slot].heapIndex), &table)
-        return receipt
+        timers.remove(slot, &table)
     }
 
     /// Takes the earliest timer's slot if its time is at or before `now`.
     mutating func popDueTimer(now: Double, _ table: inout MemoryRecordTable) -> Int32? {
-        guard let first = timers.first, table[first.slot].until <= now else { return nil }
-        removeTimer(first.slot, &table)
-        return first.slot
+        timers.popDue(now: now, &table)
     }
-
-    /// Whether the entry (`until`, `receipt`) fires before `other`.
-    private static func earlier(_ until: Double, _ receipt: UInt64, than other: MemoryTimer, _ table: MemoryRecordTable) -> Bool {
-        let otherUntil = table[other.slot].until
-        return until < otherUntil || (until == otherUntil && receipt < other.receipt)
-    }
-
-    // Both sifts move a hole instead of swapping: the moving entry is written once, and its
-    // time is read once.
-
-    private mutating func siftUp(_ start: Int, _ table: inout MemoryRecordTable) {
-        var index = start
-        let moving = timers[index]
-        let until = table[moving.slot].until
-        while index > 0 {
-            let parent = (index - 1) / 2
-            guard Self.earlier(until, moving.receipt, than: timers[parent], table) else { break }
-            putTimer(timers[parent], at: index, &table)
-            index = parent
-        }
-        if index != start { putTimer(moving, at: index, &table) }
-    }
-
-    private mutating func siftDown(_ start: Int, _ table: inout MemoryRecordTable) {
-        var index = start
-        let moving = timers[index]
-        let until = table[moving.slot].until
-        while true {
-            let left = 2 * index + 1, right = left + 1
-            guard left < timers.count else { break }
-            var child = left
-            if right < timers.count {
-                let rightEntry = timers[right]
-                if Self.earlier(table[rightEntry.slot].until, rightEntry.receipt, than: timers[left], table) { child = right }
-            }
-            // Receipts are unique, so (until, receipt) orders entries strictly.
-            guard !Self.earlier(until, moving.receipt, than: timers[child], table) else { break }
-            putTimer(timers[child], at: index, &table)
-            index = child
-        }
-        if index != start { putTimer(moving, at: index, &table) }
-    }
-
-    private mutating func putTimer(_ entry: MemoryTimer, at index: Int, _ table: inout MemoryRecordTable) {
-        timers[index] = entry
-        table[entry.slot].heapIndex = Int32(index)
-    }
-}
-
-/// A delayed or in-flight message in its queue's timer heap, with its receipt: only these
-/// phases need one (a lease token is current while its receipt matches; equal times fire
-/// in the order they were set), so the receipt is kept here instead of in every record.
-struct MemoryTimer {
-    var receipt: UInt64
-    var slot: Int32
 }

@@ -6,9 +6,9 @@ enum MemoryPhase: UInt8 {
     case free
     /// In its priority lane, ready to be received.
     case visible
-    /// In the timer heap until `until`: sent with a delay, or backing off after a failure.
+    /// In the timers until `until`: sent with a delay, or backing off after a failure.
     case delayed
-    /// Leased until `until` (in the timer heap).
+    /// Leased until `until` (in the timers).
     case inFlight
     /// Waiting behind an earlier message of its FIFO group; visible from `until` (NaN: at
     /// once) when it heads the group.
@@ -39,7 +39,7 @@ final class MemoryRecordExtras {
 /// layout test holds it there). Links are slot numbers (-1: none); times are seconds since
 /// the reference date (NaN: none). The body is in the table's ``MemoryBodyArena``, the
 /// rare fields in its extras side table, and the receipt of a delayed or in-flight message
-/// in its queue's timer heap (``MemoryTimer``).
+/// in its queue's timers (``MemoryTimers``).
 struct MemoryRecord {
     /// A UUID id's bits (``MessageID/uuidBits``); zero when the extras hold a text id.
     var idHigh: UInt64 = 0
@@ -54,7 +54,7 @@ struct MemoryRecord {
     /// Neighbours in the queue's arrival order (every message of the queue).
     var arrivalPrev: Int32 = -1
     var arrivalNext: Int32 = -1
-    /// The position in the queue's timer heap while delayed or in flight.
+    /// Where the queue's timers keep the entry while delayed or in flight (``MemoryTimers``).
     var heapIndex: Int32 = -1
     /// The queue's number in the store's queue table.
     var queue: Int32
@@ -65,6 +65,7 @@ struct MemoryRecord {
 
     private static let extrasFlag: UInt8 = 1
     private static let textIDFlag: UInt8 = 2
+    private static let indexedFlag: UInt8 = 4
 
     init(phase: MemoryPhase, priority: UInt8, queue: Int32, sentAt: Double) {
         self.phase = phase
@@ -96,6 +97,13 @@ struct MemoryRecord {
     var hasExtras: Bool {
         get { flags & Self.extrasFlag != 0 }
         set { flags = newValue ? flags | Self.extrasFlag : flags & ~Self.extrasFlag }
+    }
+
+    /// Set while the table rebuilds its id index, once the record has a bucket there (so
+    /// that a stale bucket naming the same slot adds no second one); clear otherwise.
+    var isIndexed: Bool {
+        get { flags & Self.indexedFlag != 0 }
+        set { flags = newValue ? flags | Self.indexedFlag : flags & ~Self.indexedFlag }
     }
 
     /// Whether the id is a text id, kept in the extras.

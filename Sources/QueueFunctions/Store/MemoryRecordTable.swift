@@ -5,12 +5,19 @@ import Foundation
 /// fields in a side table, and an open-addressing index from message id to slot for the
 /// calls that name a message by id (sends that must refuse a used id, cancel, tokens
 /// without an engine key). The index holds 4 bytes per bucket, at most half full.
+///
+/// Removing a message leaves its bucket as it is (a *stale* bucket): the bucket is a
+/// random place in a large array, and reading it cost a cache miss per settled message.
+/// A lookup checks the slot a bucket names anyway (the slot may be free, or hold another
+/// message since), so a stale bucket is skipped like a deleted one; stale buckets count
+/// toward the load and are dropped by the next rehash.
 struct MemoryRecordTable {
     private var slab: [MemoryRecord] = []
     private var freeHead: Int32 = -1
-    /// Slot numbers by hash; `empty` or `deleted` marks.
+    /// Slot numbers by hash, or `empty`.
     private var buckets: [Int32] = Array(repeating: empty, count: 16)
-    private var tombstones = 0
+    /// Buckets left behind by removed messages (an upper bound: a rehash recounts).
+    private var stale = 0
     private var extrasBySlot: [Int32: MemoryRecordExtras] = [:]
     private var arena: MemoryBodyArena
     private(set) var count = 0
@@ -18,7 +25,6 @@ struct MemoryRecordTable {
     let maxRecords: Int
 
     private static let empty: Int32 = -1
-    private static let deleted: Int32 = -2
 
     init(limits: MemoryStoreLimits = MemoryStoreLimits()) {
         maxRecords = min(limits.maxMessages, Int(Int32.max))
@@ -52,11 +58,11 @@ struct MemoryRecordTable {
         }
     }
 
-    /// Whether the record in `slot` is the message with `id`.
+    /// Whether the record in `slot` is the message with `id` (false for a free slot).
     func holds(_ id: MessageID, in slot: Int32) -> Bool {
         let record = slab[Int(slot)]
         if let words = id.uuidWords {
-            return !record.hasTextID && record.idHigh == words.high && record.idLow == words.low
+            return record.phase != .free && !record.hasTextID && record.idHigh == words.high && record.idLow == words.low
         }
         return record.hasTextID && extrasBySlot[slot]?.textID == id
     }
@@ -68,9 +74,21 @@ struct MemoryRecordTable {
         return MessageID(uuidHigh: record.idHigh, low: record.idLow)
     }
 
+    /// The index hash of the id of the message in `slot` (a UUID's from the record's bits).
+    private func tableHash(_ slot: Int32) -> Int {
+        let record = slab[Int(slot)]
+        return record.hasTextID ? id(slot).tableHash : MessageID.tableHash(uuidHigh: record.idHigh, low: record.idLow)
+    }
+
     /// A fresh copy of the body of the message in `slot`.
     func body(_ slot: Int32) -> Data {
         arena.data(at: slab[Int(slot)].body)
+    }
+
+    /// Gives each of `leases` (leased from this table: engine key = slot + 1) its body,
+    /// the batch's bodies sharing a few allocations (``MemoryLeasedBodies``).
+    func attachBodies(to leases: inout [Lease]) {
+        MemoryLeasedBodies.attach(to: &leases, arena: arena) { slab[Int($0)].body }
     }
 
     /// The rare fields of the message in `slot`, if it has any.
@@ -118,7 +136,7 @@ struct MemoryRecordTable {
         guard count < maxRecords else { throw full(sending: 1) }
         let slot = freeHead >= 0 ? freeHead : Int32(slab.count)
         guard let location = arena.store(body, slot: slot) else { throw bodiesFull(sending: 1) }
-        if (count + tombstones + 1) * 2 > buckets.count { rehash(minimum: count + 1) }
+        if (count + stale + 1) * 2 > buckets.count { rehash(minimum: count + 1) }
         if freeHead >= 0 {
             freeHead = slab[Int(slot)].laneNext
             slab[Int(slot)] = record
@@ -142,25 +160,15 @@ struct MemoryRecordTable {
         }
         let mask = buckets.count - 1
         var index = id.tableHash & mask
-        while buckets[index] >= 0 { index = (index + 1) & mask }
-        if buckets[index] == Self.deleted { tombstones -= 1 }
+        while buckets[index] != Self.empty { index = (index + 1) & mask }
         buckets[index] = slot
         count += 1
         return slot
     }
 
-    /// Deletes the record in `slot` and frees the slot.
+    /// Deletes the record in `slot` and frees the slot. Its index bucket is left stale.
     mutating func remove(_ slot: Int32) {
-        let mask = buckets.count - 1
-        var index = id(slot).tableHash & mask
-        while buckets[index] != slot {
-            if buckets[index] == Self.empty { break }
-            index = (index + 1) & mask
-        }
-        if buckets[index] == slot {
-            buckets[index] = Self.deleted
-            tombstones += 1
-        }
+        stale += 1
         arena.release(slab[Int(slot)].body)
         if slab[Int(slot)].hasExtras { extrasBySlot[slot] = nil }
         slab[Int(slot)] = MemoryRecord(phase: .free, priority: 0, queue: -1, sentAt: .nan)
@@ -183,18 +191,22 @@ struct MemoryRecordTable {
     }
 
     /// Rebuilds the index for `minimum` records with room to grow: at most a third full.
+    /// Stale buckets are dropped: those that name a free slot, and all but one of those
+    /// that name the same slot (a slot reused since its bucket went stale).
     private mutating func rehash(minimum: Int) {
         var size = 16
         while size < minimum * 3 { size *= 2 }
         var fresh = [Int32](repeating: Self.empty, count: size)
         let mask = size - 1
-        for slot in buckets where slot >= 0 {
-            var index = id(slot).tableHash & mask
+        for slot in buckets where slot >= 0 && slab[Int(slot)].phase != .free && !slab[Int(slot)].isIndexed {
+            slab[Int(slot)].isIndexed = true
+            var index = tableHash(slot) & mask
             while fresh[index] != Self.empty { index = (index + 1) & mask }
             fresh[index] = slot
         }
+        for slot in fresh where slot >= 0 { slab[Int(slot)].isIndexed = false }
         buckets = fresh
-        tombstones = 0
+        stale = 0
     }
 
     /// The body arena's segments in use, for tests.

@@ -81,15 +81,20 @@ public struct MessageID: Hashable, Sendable, Codable, CustomStringConvertible, C
     var tableHash: Int {
         switch form {
         case .uuid(let high, let low):
-            var mixed = (high ^ Self.tableSeed.high) &* 0x9E37_79B9_7F4A_7C15
-            mixed ^= (low ^ Self.tableSeed.low) &* 0xC2B2_AE3D_27D4_EB4F
-            mixed ^= mixed >> 29
-            mixed = mixed &* 0x1656_67B1_9E37_79F9
-            mixed ^= mixed >> 32
-            return Int(truncatingIfNeeded: mixed)
+            return Self.tableHash(uuidHigh: high, low: low)
         case .text(let text):
             return text.hashValue
         }
+    }
+
+    /// ``tableHash`` of the UUID id with these bits (``uuidWords``), without making the id.
+    static func tableHash(uuidHigh high: UInt64, low: UInt64) -> Int {
+        var mixed = (high ^ tableSeed.high) &* 0x9E37_79B9_7F4A_7C15
+        mixed ^= (low ^ tableSeed.low) &* 0xC2B2_AE3D_27D4_EB4F
+        mixed ^= mixed >> 29
+        mixed = mixed &* 0x1656_67B1_9E37_79F9
+        mixed ^= mixed >> 32
+        return Int(truncatingIfNeeded: mixed)
     }
 
     private static let tableSeed: (high: UInt64, low: UInt64) = {
