@@ -15,8 +15,12 @@ import Synchronization
 enum GroupCommitAnchor {
     /// Sends `messages` rows from `senders` threads; returns rows per second.
     ///
-    /// - Throws: ``BenchmarkError`` when SQLite refuses the scratch file.
+    /// - Throws: ``BenchmarkError`` when SQLite refuses the scratch file, or for fewer
+    ///   messages than senders.
     static func run(senders: Int, messages: Int, bodyBytes: Int) throws -> Double {
+        guard senders > 0, messages >= senders else {
+            throw BenchmarkError("group-commit anchor: \(messages) messages cannot be shared by \(senders) senders; pass --messages \(max(senders, 1)) or more")
+        }
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("queuefunctions-group-commit-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
