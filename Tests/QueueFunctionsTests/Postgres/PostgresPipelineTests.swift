@@ -70,14 +70,9 @@ struct PostgresPipelineTests {
         #expect(first.count == 10)
 
         // Every lease now fails with a serialization failure, after the step's ack has run.
-        try await PostgresTestCluster.administer("""
-            CREATE FUNCTION refuse_lease() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION 'lease refused by the test' USING ERRCODE = '40001'; END $$
-            """, in: temporary.database)
-        try await PostgresTestCluster.administer("""
-            CREATE TRIGGER refuse_lease BEFORE UPDATE ON qf_messages
-                FOR EACH ROW WHEN (OLD.state = 0 AND NEW.state = 2) EXECUTE FUNCTION refuse_lease();
-            """, in: temporary.database)
+        try await Self.onEveryLease(
+            "refuse_lease", run: "RAISE EXCEPTION 'lease refused by the test' USING ERRCODE = '40001';", in: temporary.database
+        )
         let acks = first.map { Settlement($0.token, .ack) }
         var kind: QueueStoreError.Kind?
         do {
@@ -110,14 +105,10 @@ struct PostgresPipelineTests {
         #expect(first.count == 2)
 
         // The server process ends itself in the middle of the step's lease.
-        try await PostgresTestCluster.administer("""
-            CREATE FUNCTION end_backend() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(5); RETURN NEW; END $$
-            """, in: temporary.database)
-        try await PostgresTestCluster.administer("""
-            CREATE TRIGGER end_backend BEFORE UPDATE ON qf_messages
-                FOR EACH ROW WHEN (OLD.state = 0 AND NEW.state = 2) EXECUTE FUNCTION end_backend();
-            """, in: temporary.database)
+        try await Self.onEveryLease(
+            "end_backend", run: "PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(5); RETURN NEW;",
+            in: temporary.database
+        )
         let acks = first.map { Settlement($0.token, .ack) }
         var kind: QueueStoreError.Kind?
         do {
@@ -136,5 +127,17 @@ struct PostgresPipelineTests {
         #expect(retried.results == [.applied, .applied])
         #expect(retried.leases.count == 2)
         await temporary.close()
+    }
+
+    /// Makes every lease (an update from visible to in flight) in `database` run `body` first,
+    /// through a trigger and a function both named `name`; drop the trigger to end it.
+    private static func onEveryLease(_ name: String, run body: String, in database: String) async throws {
+        try await PostgresTestCluster.administer("""
+            CREATE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \(body) END $$
+            """, in: database)
+        try await PostgresTestCluster.administer("""
+            CREATE TRIGGER \(name) BEFORE UPDATE ON qf_messages
+                FOR EACH ROW WHEN (OLD.state = 0 AND NEW.state = 2) EXECUTE FUNCTION \(name)();
+            """, in: database)
     }
 }

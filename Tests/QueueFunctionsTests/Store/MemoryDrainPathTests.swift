@@ -6,12 +6,6 @@ import Testing
 /// each kept cheap per message without changing what callers see.
 @Suite("Memory engine drain path")
 struct MemoryDrainPathTests {
-    /// A body of `length` bytes that spells `index`, so that a mixed-up body is caught.
-    private static func body(_ index: Int, length: Int) -> Data {
-        let stamp = Array("<\(index)>".utf8)
-        return Data((0..<length).map { stamp[$0 % stamp.count] })
-    }
-
     @Test("timers fire in (time, receipt) order whatever the order of pushes, renewals and removals")
     func timersMatchASortedReference() throws {
         var table = MemoryRecordTable()
@@ -74,7 +68,7 @@ struct MemoryDrainPathTests {
         let store = MemoryQueueStore(clock: ManualClock())
         // Every kind of body, and enough of them that a batch's bodies fill several shared chunks.
         let lengths = [0, 7, 14, 15, 143, 4_096, 4_097, 65_536, 65_537] + Array(repeating: 1_000, count: 200)
-        let sent = lengths.enumerated().map { Self.body($0.offset, length: $0.element) }
+        let sent = lengths.enumerated().map { stampedBody($0.offset, length: $0.element) }
         try await store.send(sent.map { OutgoingMessage(body: $0) }, to: "jobs")
         let leases = try await store.receive(from: "jobs", maxCount: 500, visibilityTimeout: .seconds(30))
         let kept = leases.map(\.message.body)
@@ -82,7 +76,7 @@ struct MemoryDrainPathTests {
         #expect(try await store.settle(leases.map { Settlement($0.token, .ack) }).allSatisfy { $0 == .applied })
         // The segment being filled starts over from its front: new bodies land where the
         // settled ones were.
-        try await store.send((1_000..<1_400).map { OutgoingMessage(body: Self.body($0, length: 1_000)) }, to: "jobs")
+        try await store.send((1_000..<1_400).map { OutgoingMessage(body: stampedBody($0, length: 1_000)) }, to: "jobs")
         #expect(kept == sent, "bodies handed out keep their bytes after the store reuses its own")
         for (body, length) in zip(kept, lengths) where length > 0 {
             // Each body is a Data of its own: indices from zero.
@@ -99,7 +93,7 @@ struct MemoryDrainPathTests {
         for round in 0..<40 {
             // A queue that never grows: each round's messages take the slots the last one freed.
             let ids = (0..<25).map { _ in MessageID.generate() } + (round == 0 ? [zero] : [])
-            try await store.send(ids.map { OutgoingMessage(body: Self.body(round, length: 20), id: $0) }, to: "jobs")
+            try await store.send(ids.map { OutgoingMessage(body: stampedBody(round, length: 20), id: $0) }, to: "jobs")
             let leases = try await store.receive(from: "jobs", maxCount: 100, visibilityTimeout: .seconds(30))
             #expect(Set(leases.map(\.message.id)) == Set(ids))
             _ = try await store.settle(leases.map { Settlement($0.token, .ack) })

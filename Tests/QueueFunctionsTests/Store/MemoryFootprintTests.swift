@@ -4,12 +4,6 @@ import Testing
 
 @Suite("Memory engine footprint")
 struct MemoryFootprintTests {
-    /// A body of `length` bytes that spells `index`, so that a mixed-up body is caught.
-    private static func body(_ index: Int, length: Int) -> Data {
-        let stamp = Array("<\(index)>".utf8)
-        return Data((0..<length).map { stamp[$0 % stamp.count] })
-    }
-
     @Test("a queued message's record takes 72 bytes: its body, rare fields and receipt are kept elsewhere")
     func recordSize() {
         #expect(MemoryLayout<MemoryRecord>.stride <= 72)
@@ -21,7 +15,7 @@ struct MemoryFootprintTests {
         // 24 MiB of 1 KiB bodies: 24 segments of the arena.
         let count = 24 * 1_000
         for start in stride(from: 0, to: count, by: 500) {
-            try await store.send((start..<(start + 500)).map { OutgoingMessage(body: Self.body($0, length: 1_000)) }, to: "jobs")
+            try await store.send((start..<(start + 500)).map { OutgoingMessage(body: stampedBody($0, length: 1_000)) }, to: "jobs")
         }
         let segmentsFilled = store.bodySegmentsInUse()
         #expect(segmentsFilled >= 20)
@@ -62,7 +56,7 @@ struct MemoryFootprintTests {
     func bodySizes() async throws {
         let store = MemoryQueueStore(clock: ManualClock())
         let lengths = [0, 1, 14, 15, 143, 4_096, 65_536, 65_537, 300_000]
-        let bodies = lengths.enumerated().map { Self.body($0.offset, length: $0.element) }
+        let bodies = lengths.enumerated().map { stampedBody($0.offset, length: $0.element) }
         try await store.send(bodies.map { OutgoingMessage(body: $0) }, to: "jobs")
         #expect(try await store.peek("jobs", limit: 20).map(\.body) == bodies)
         let leases = try await store.receive(from: "jobs", maxCount: 20, visibilityTimeout: .seconds(30))
@@ -75,9 +69,9 @@ struct MemoryFootprintTests {
     @Test("sending beyond the message limit fails with an error that says so, and stores none of that batch")
     func messageLimit() async throws {
         let store = MemoryQueueStore(clock: ManualClock(), limits: MemoryStoreLimits(maxMessages: 5))
-        try await store.send((0..<3).map { OutgoingMessage(body: Self.body($0, length: 10)) }, to: "jobs")
+        try await store.send((0..<3).map { OutgoingMessage(body: stampedBody($0, length: 10)) }, to: "jobs")
         let error = await #expect(throws: QueueStoreError.self) {
-            try await store.send((3..<6).map { OutgoingMessage(body: Self.body($0, length: 10)) }, to: "jobs")
+            try await store.send((3..<6).map { OutgoingMessage(body: stampedBody($0, length: 10)) }, to: "jobs")
         }
         #expect(error?.kind == .engine)
         #expect(error?.message.contains("full") == true && error?.message.contains("at most 5") == true)
@@ -85,7 +79,7 @@ struct MemoryFootprintTests {
         // Room again once a message is settled.
         let lease = try #require(try await store.receive(from: "jobs", maxCount: 1, visibilityTimeout: .seconds(30)).first)
         _ = try await store.settle([Settlement(lease.token, .ack)])
-        try await store.send((3..<6).map { OutgoingMessage(body: Self.body($0, length: 10)) }, to: "jobs")
+        try await store.send((3..<6).map { OutgoingMessage(body: stampedBody($0, length: 10)) }, to: "jobs")
         #expect(try await store.stats(for: "jobs").total == 5)
         await store.close()
     }
@@ -94,15 +88,15 @@ struct MemoryFootprintTests {
     func bodySegmentLimit() async throws {
         let store = MemoryQueueStore(clock: ManualClock(), limits: MemoryStoreLimits(maxBodySegments: 2))
         // Bodies over 64 KiB take a segment each.
-        try await store.send((0..<2).map { OutgoingMessage(body: Self.body($0, length: 70_000)) }, to: "jobs")
+        try await store.send((0..<2).map { OutgoingMessage(body: stampedBody($0, length: 70_000)) }, to: "jobs")
         let error = await #expect(throws: QueueStoreError.self) {
-            try await store.send([OutgoingMessage(body: Self.body(2, length: 70_000))], to: "jobs")
+            try await store.send([OutgoingMessage(body: stampedBody(2, length: 70_000))], to: "jobs")
         }
         #expect(error?.message.contains("body segments") == true)
         #expect(try await store.stats(for: "jobs").total == 2)
         let lease = try #require(try await store.receive(from: "jobs", maxCount: 1, visibilityTimeout: .seconds(30)).first)
         _ = try await store.settle([Settlement(lease.token, .ack)])
-        try await store.send([OutgoingMessage(body: Self.body(2, length: 70_000))], to: "jobs")
+        try await store.send([OutgoingMessage(body: stampedBody(2, length: 70_000))], to: "jobs")
         #expect(try await store.stats(for: "jobs").total == 2)
         await store.close()
     }
